@@ -1,0 +1,40 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Monitoring.Core.Storage;
+
+public static class DatabaseInitializer
+{
+    /// <summary>Creates the data folder, switches the file to WAL and applies pending migrations.
+    /// Runs before the host starts serving, so nothing reads an old schema.</summary>
+    public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer).FullName!);
+        Directory.CreateDirectory(Path.GetDirectoryName(storage.DatabasePath)!);
+
+        var factory = services.GetRequiredService<IDbContextFactory<MonitoringDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        // journal_mode is a property of the file: set once, it holds for every later connection.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await db.Database.CloseConnectionAsync();
+        await db.Database.MigrateAsync(cancellationToken);
+        logger.LogInformation("Database ready at {Path} (WAL, synchronous={Synchronous})", storage.DatabasePath, storage.Synchronous);
+    }
+
+    public static string ConnectionString(StorageOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = storage.DatabasePath,
+            Pooling = true,
+            DefaultTimeout = Math.Max(30, storage.BusyTimeoutMilliseconds / 1000),
+        }.ToString();
+    }
+}

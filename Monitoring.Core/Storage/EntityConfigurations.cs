@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Monitoring.Core.Audit;
+using Monitoring.Core.Tasks;
+
+namespace Monitoring.Core.Storage;
+
+internal sealed class TaskItemConfiguration : IEntityTypeConfiguration<TaskItem>
+{
+    public void Configure(EntityTypeBuilder<TaskItem> task)
+    {
+        task.ToTable("Tasks");
+        task.HasKey(t => t.Id);
+        task.Property(t => t.Type).HasMaxLength(TaskItem.MaxTypeLength).IsRequired();
+        task.Property(t => t.Parameters).IsRequired();
+        task.Property(t => t.IdempotencyKey).HasMaxLength(TaskItem.MaxIdempotencyKeyLength);
+        task.Property(t => t.Source).HasMaxLength(64).IsRequired();
+        task.Property(t => t.WorkerId).HasMaxLength(64);
+        task.Property(t => t.GpuUuid).HasMaxLength(96);
+        task.Property(t => t.ErrorFingerprint).HasMaxLength(32);
+        task.Property(t => t.Version).IsConcurrencyToken();
+        task.Ignore(t => t.IsFinished);
+
+        // The claim: next eligible task by priority, then FIFO.
+        task.HasIndex(t => new { t.Status, t.Priority, t.EnqueuedAt, t.Id });
+        // Status filter with newest-first paging (the Tasks and Failed lists).
+        task.HasIndex(t => new { t.Status, t.Id });
+        // Retries whose backoff elapsed.
+        task.HasIndex(t => new { t.Status, t.NextAttemptAt });
+        // Failure grouping.
+        task.HasIndex(t => new { t.Status, t.ErrorFingerprint, t.FinishedAt });
+        // Windowed statistics and retention.
+        task.HasIndex(t => t.FinishedAt);
+        task.HasIndex(t => new { t.Type, t.Id });
+        task.HasIndex(t => t.CreatedAt);
+        task.HasIndex(t => t.IdempotencyKey).IsUnique();
+
+        task.HasMany(t => t.Events).WithOne().HasForeignKey(e => e.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TaskEventConfiguration : IEntityTypeConfiguration<TaskEvent>
+{
+    public void Configure(EntityTypeBuilder<TaskEvent> taskEvent)
+    {
+        taskEvent.ToTable("TaskEvents");
+        taskEvent.HasKey(e => e.Id);
+        taskEvent.Property(e => e.Actor).HasMaxLength(128).IsRequired();
+        taskEvent.Property(e => e.Message).HasMaxLength(TaskItem.MaxErrorLength);
+        taskEvent.Property(e => e.WorkerId).HasMaxLength(64);
+        taskEvent.Property(e => e.GpuUuid).HasMaxLength(96);
+        taskEvent.HasIndex(e => new { e.TaskId, e.Id });
+    }
+}
+
+internal sealed class TaskCounterConfiguration : IEntityTypeConfiguration<TaskCounter>
+{
+    public void Configure(EntityTypeBuilder<TaskCounter> counter)
+    {
+        counter.ToTable("TaskCounters");
+        counter.HasKey(c => new { c.Type, c.Priority, c.Status });
+        counter.Property(c => c.Type).HasMaxLength(TaskItem.MaxTypeLength);
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> entry)
+    {
+        entry.ToTable("AuditEntries");
+        entry.HasKey(a => a.Id);
+        entry.Property(a => a.Actor).HasMaxLength(128);
+        entry.Property(a => a.ActorKind).HasMaxLength(16);
+        entry.Property(a => a.Action).HasMaxLength(64);
+        entry.Property(a => a.Target).HasMaxLength(1024);
+        entry.Property(a => a.RemoteAddress).HasMaxLength(64);
+        entry.HasIndex(a => a.At);
+        entry.HasIndex(a => new { a.Actor, a.At });
+        entry.HasIndex(a => new { a.Action, a.At });
+    }
+}
