@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authentication;
+using Monitoring.Core;
+using Monitoring.Core.Storage;
+using Monitoring.Core.Tasks;
+using Monitoring.Web.Components;
+using Monitoring.Web.Demo;
+using Monitoring.Web.Monitor;
+using Monitoring.Web.Security;
+using Monitoring.Web.Tasks;
+using MudBlazor.Services;
+
+namespace Monitoring.Web;
+
+public static class MonitoringWebExtensions
+{
+    /// <summary>Registers the console, the API, security and the demo producer.</summary>
+    public static WebApplicationBuilder AddMonitoringWeb(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddAuthentication(LoopbackAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, LoopbackAuthenticationHandler>(LoopbackAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.ViewPolicy, p => p.RequireRole(Roles.Viewer, Roles.Operator, Roles.Admin))
+            .AddPolicy(Roles.OperatePolicy, p => p.RequireRole(Roles.Operator, Roles.Admin))
+            .AddPolicy(Roles.AdministerPolicy, p => p.RequireRole(Roles.Admin));
+        services.AddCascadingAuthenticationState();
+        services.AddHostedService<LoopbackBindingGuard>();
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
+        services.AddOpenApi();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        services.AddHostedService<DemoProducer>();
+        return builder;
+    }
+
+    /// <summary>Brings the database up to date and recovers work a previous process left running.</summary>
+    public static async Task PrepareMonitoringAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.InitializeDatabaseAsync();
+        await app.Services.GetRequiredService<TaskQueue>().RecoverAbandonedAsync();
+    }
+
+    public static WebApplication MapMonitoring(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler();
+        }
+
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+
+        app.MapOpenApi().RequireAuthorization(Roles.ViewPolicy);
+        app.MapTasksApi();
+        app.MapMonitorApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(no addresses)";
+            app.Logger.LogInformation("Monitoring console listening on {Addresses}", addresses);
+        });
+        return app;
+    }
+}

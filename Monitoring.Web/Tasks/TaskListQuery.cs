@@ -1,0 +1,121 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Monitoring.Core.Tasks;
+
+namespace Monitoring.Web.Tasks;
+
+/// <summary>The task filters of <c>GET /api/v1/tasks</c>, shared by export, failures and bulk actions.
+/// Bound as text so every bad value gets a 400 that names its field.</summary>
+public sealed class TaskListQuery
+{
+    public const int DefaultPageSize = 50;
+
+    /// <summary>One or more of Pending, Processing, Retrying, Completed, Failed, Cancelled (repeat or comma-separate).</summary>
+    [FromQuery(Name = "status")] public string[]? Status { get; init; }
+    /// <summary>One or more of Critical, High, Normal, Low.</summary>
+    [FromQuery(Name = "priority")] public string[]? Priority { get; init; }
+    [FromQuery(Name = "type")] public string[]? Type { get; init; }
+    /// <summary>Created at or after (ISO 8601).</summary>
+    [FromQuery(Name = "from")] public string? From { get; init; }
+    /// <summary>Created before (ISO 8601).</summary>
+    [FromQuery(Name = "to")] public string? To { get; init; }
+    /// <summary>Text in parameters, error or type.</summary>
+    [FromQuery(Name = "q")] public string? Q { get; init; }
+    [FromQuery(Name = "id")] public string? Id { get; init; }
+    [FromQuery(Name = "page")] public string? Page { get; init; }
+    [FromQuery(Name = "pageSize")] public string? PageSize { get; init; }
+
+    public bool TryParse(out TaskFilter filter, out int page, out int pageSize, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        var statuses = ParseEnums<TaskState>(Status, "status", errors);
+        var priorities = ParseEnums<TaskPriority>(Priority, "priority", errors);
+        var types = Split(Type).ToArray();
+        var from = ParseTime(From, "from", errors);
+        var to = ParseTime(To, "to", errors);
+        if (from is not null && to is not null && from > to)
+        {
+            errors["from"] = ["from must not be after to."];
+        }
+
+        long? id = null;
+        if (!string.IsNullOrWhiteSpace(Id))
+        {
+            if (long.TryParse(Id, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
+            {
+                id = parsed;
+            }
+            else
+            {
+                errors["id"] = ["id must be a positive whole number."];
+            }
+        }
+
+        if (Q is { Length: > 200 })
+        {
+            errors["q"] = ["q must be at most 200 characters."];
+        }
+
+        page = 1;
+        if (Page is not null && (!int.TryParse(Page, NumberStyles.Integer, CultureInfo.InvariantCulture, out page) || page < 1))
+        {
+            errors["page"] = ["page must be a whole number of at least 1."];
+        }
+
+        pageSize = DefaultPageSize;
+        if (PageSize is not null && (!int.TryParse(PageSize, NumberStyles.Integer, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1 || pageSize > TaskReader.MaxPageSize))
+        {
+            errors["pageSize"] = [$"pageSize must be between 1 and {TaskReader.MaxPageSize}."];
+        }
+
+        filter = new TaskFilter
+        {
+            Statuses = statuses,
+            Priorities = priorities,
+            Types = types,
+            From = from,
+            To = to,
+            Text = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
+            Id = id,
+        };
+        return errors.Count == 0;
+    }
+
+    private static IEnumerable<string> Split(string[]? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static List<T> ParseEnums<T>(string[]? values, string field, Dictionary<string, string[]> errors)
+        where T : struct, Enum
+    {
+        var result = new List<T>();
+        foreach (var value in Split(values))
+        {
+            if (Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _))
+            {
+                result.Add(parsed);
+            }
+            else
+            {
+                errors[field] = [$"'{value}' is not a {field}; use one of {string.Join(", ", Enum.GetNames<T>())}."];
+            }
+        }
+
+        return result;
+    }
+
+    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors[field] = [$"{field} must be an ISO 8601 time, e.g. 2026-11-22T17:00:00Z."];
+        return null;
+    }
+}
