@@ -22,24 +22,27 @@ public static class TestTasks
         (await queue.EnqueueAsync(Submission(type, priority, parameters, maxAttempts), Actor.System)).Task;
 
     /// <summary>Creates a task and drives it into <paramref name="state"/> by legal moves only.</summary>
-    public static async Task<TaskItem> InStateAsync(this TestDatabase db, TaskState state, string type = "test.job")
+    public static Task<TaskItem> InStateAsync(this TestDatabase db, TaskState state, string type = "test.job") =>
+        db.Queue.DriveToAsync(state, type);
+
+    public static async Task<TaskItem> DriveToAsync(this TaskQueue queue, TaskState state, string type = "test.job")
     {
-        var task = await db.Queue.EnqueueAsync(type, maxAttempts: 3);
+        var task = await queue.EnqueueAsync(type, maxAttempts: 3);
         switch (state)
         {
             case TaskState.Pending:
                 return task;
             case TaskState.Cancelled:
-                return await db.Queue.CancelAsync(task.Id, Operator);
+                return await queue.CancelAsync(task.Id, Operator);
         }
 
-        task = await db.Queue.ClaimAsync(task.Id, "w1", gpuUuid: null);
+        task = await queue.ClaimAsync(task.Id, "w1", gpuUuid: null);
         return state switch
         {
             TaskState.Processing => task,
-            TaskState.Completed => await db.Queue.CompleteAsync(task.Id, "{\"ok\":true}"),
-            TaskState.Retrying => await db.Queue.FailAsync(task.Id, new TaskFailure(FailureKind.Error, "boom")),
-            TaskState.Failed => await db.Queue.FailAsync(task.Id, new TaskFailure(FailureKind.Rejected, "bad parameter 'x'")),
+            TaskState.Completed => await queue.CompleteAsync(task.Id, "{\"ok\":true}"),
+            TaskState.Retrying => await queue.FailAsync(task.Id, new TaskFailure(FailureKind.Error, "boom")),
+            TaskState.Failed => await queue.FailAsync(task.Id, new TaskFailure(FailureKind.Rejected, "bad parameter 'x'")),
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
     }

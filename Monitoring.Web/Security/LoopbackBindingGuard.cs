@@ -7,9 +7,12 @@ namespace Monitoring.Web.Security;
 
 /// <summary>Stops start-up when <c>Auth:Mode=None</c> would serve a non-loopback address:
 /// a console that can retry, cancel and delete work must never be open to the network.</summary>
-internal sealed class LoopbackBindingGuard(IServer server, IOptions<AuthOptions> auth, ILogger<LoopbackBindingGuard> logger) : IHostedService
+/// <remarks>The check runs in <see cref="StartedAsync"/>: hosted services start before the server
+/// binds, so only then are the bound addresses known. Until the host stops, the loopback
+/// authentication handler refuses every caller from another machine.</remarks>
+internal sealed class LoopbackBindingGuard(IServer server, IOptions<AuthOptions> auth, ILogger<LoopbackBindingGuard> logger) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken)
     {
         if (auth.Value.Mode != "None")
         {
@@ -29,7 +32,15 @@ internal sealed class LoopbackBindingGuard(IServer server, IOptions<AuthOptions>
         return Task.CompletedTask;
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     internal static bool IsLoopback(string address)
     {

@@ -26,7 +26,10 @@ public sealed class TaskExport(TaskReader reader, TaskFilter filter, string form
         if (format == "json")
         {
             response.ContentType = "application/json; charset=utf-8";
-            await using var json = new Utf8JsonWriter(response.Body);
+            // Over the pipe, not the stream: the serializer's own flush then only hands bytes to the
+            // pipe, and the asynchronous pipe flush below does the I/O (Kestrel forbids synchronous writes).
+            var pipe = response.BodyWriter;
+            await using var json = new Utf8JsonWriter(pipe);
             json.WriteStartArray();
             var n = 0;
             await foreach (var task in rows)
@@ -34,12 +37,14 @@ public sealed class TaskExport(TaskReader reader, TaskFilter filter, string form
                 JsonSerializer.Serialize(json, TaskDetail.From(task), MonitoringJson.Options);
                 if (++n % 200 == 0)
                 {
-                    await json.FlushAsync(cancellationToken);
+                    json.Flush();
+                    await pipe.FlushAsync(cancellationToken);
                 }
             }
 
             json.WriteEndArray();
-            await json.FlushAsync(cancellationToken);
+            json.Flush();
+            await pipe.FlushAsync(cancellationToken);
             return;
         }
 
