@@ -8,6 +8,7 @@ public sealed class GpuOptions
     public const string Section = "Gpu";
 
     /// <summary><c>auto</c> (nvml if it loads, else none), <c>nvml</c>, <c>simulated</c> or <c>none</c>.</summary>
+    [Required(ErrorMessage = "Gpu:Provider must be auto, nvml, simulated or none.")]
     [RegularExpression("^(?i:auto|nvml|simulated|none)$", ErrorMessage = "Gpu:Provider must be auto, nvml, simulated or none.")]
     public string Provider { get; set; } = "auto";
 
