@@ -241,8 +241,7 @@ public sealed class NvmlGpuProbe : IGpuProbe
         IReadOnlyList<GpuProcess>? processes = null;
         if (includeProcesses)
         {
-            var processResult = ReadProcesses(device, out var list);
-            if (log.Accept(nameof(nvmlDeviceGetComputeRunningProcesses), processResult))
+            if (ReadValue(nameof(nvmlDeviceGetComputeRunningProcesses), log, (out IReadOnlyList<GpuProcess> list) => ReadProcesses(device, out list), out var list))
             {
                 processes = list;
             }
@@ -392,10 +391,9 @@ public sealed class NvmlGpuProbe : IGpuProbe
 
             if (result == NvmlReturn.SUCCESS)
             {
-                processes = infos.AsSpan(0, (int)Math.Min(count, (uint)infos.Length)).ToArray()
-                    .Select(p => new GpuProcess(
-                        (int)p.pid,
-                        p.usedGpuMemory == ValueNotAvailable ? null : ToBytes(p.usedGpuMemory)))
+                processes = infos
+                    .Take((int)Math.Min(count, (uint)infos.Length))
+                    .Select(p => new GpuProcess((int)p.pid, p.usedGpuMemory == ValueNotAvailable ? null : ToBytes(p.usedGpuMemory)))
                     .ToArray();
             }
         }
@@ -405,8 +403,7 @@ public sealed class NvmlGpuProbe : IGpuProbe
 
     private delegate NvmlReturn OutCall<T>(out T value);
 
-    private bool ReadValue<T>(string function, DeviceReadLog log, OutCall<T> call, out T value)
-        where T : struct
+    private bool ReadValue<T>(string function, DeviceReadLog log, OutCall<T> call, [MaybeNullWhen(false)] out T value)
     {
         value = default;
         if (_missingEntryPoints.Contains(function))

@@ -29,11 +29,15 @@ internal static class NvidiaDriver
         }
     });
 
-    /// <summary>Whether the library file is in one of the usual places, found without loading it.</summary>
+    /// <summary>Whether the library file is in one of the usual places or on LD_LIBRARY_PATH, found without loading it.</summary>
     public static bool LibraryInstalled =>
         OperatingSystem.IsWindows()
             ? NvmlLibrary.Candidates().Any(File.Exists)
-            : LinuxLibraryPaths.Any(File.Exists);
+            : LinuxLibraryPaths
+                .Concat((Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "")
+                    .Split(':', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(folder => Path.Combine(folder, "libnvidia-ml.so.1")))
+                .Any(File.Exists);
 
     /// <summary>Null when NVML loads, initializes and sees at least one GPU; otherwise why not.</summary>
     public static string? UnavailableReason => s_unavailableReason.Value;
