@@ -30,6 +30,7 @@ public static class MonitoringWebExtensions
         services.AddCascadingAuthenticationState();
         services.AddHostedService<LoopbackBindingGuard>();
 
+        services.AddHealthChecks();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         services.AddOpenApi();
@@ -63,6 +64,8 @@ public static class MonitoringWebExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
 
+        // Liveness only: the process answers. Readiness (database, jobs, lease) arrives with the scheduler.
+        app.MapHealthChecks("/health/live").AllowAnonymous();
         app.MapOpenApi().RequireAuthorization(Roles.ViewPolicy);
         app.MapTasksApi();
         app.MapMonitorApi();

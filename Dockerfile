@@ -1,0 +1,34 @@
+# Build: docker build -t monitoring .
+# Run:   docker run --network host -v monitoring-data:/data monitoring
+#
+# Until local accounts exist, the console runs with Auth:Mode=None, which refuses to bind anything
+# but loopback. With --network host it serves the host's 127.0.0.1:5080 only; publishing the port
+# to the network needs Auth:Mode=Local (accounts and roles).
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Monitoring.Core/Monitoring.Core.csproj Monitoring.Core/
+COPY Monitoring.Gpu/Monitoring.Gpu.csproj Monitoring.Gpu/
+COPY Monitoring.Web/Monitoring.Web.csproj Monitoring.Web/
+RUN dotnet restore Monitoring.Web/Monitoring.Web.csproj
+COPY Monitoring.Core/ Monitoring.Core/
+COPY Monitoring.Gpu/ Monitoring.Gpu/
+COPY Monitoring.Web/ Monitoring.Web/
+RUN dotnet publish Monitoring.Web/Monitoring.Web.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir /data && chown "$APP_UID" /data
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_URLS=http://127.0.0.1:5080 \
+    Storage__DataDirectory=/data
+VOLUME /data
+USER $APP_UID
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:5080/health/live || exit 1
+ENTRYPOINT ["dotnet", "Monitoring.Web.dll"]

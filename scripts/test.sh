@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need when it is missing (Debian packages), then dotnet test.
+# Results (trx) go to $TEST_RESULTS_DIR (default ./TestResults); browser screenshots to the test output folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian package → a file it provides. Playwright cannot download browsers here, so the tests drive Debian's Chromium.
+declare -A needs=(
+  [chromium]=/usr/bin/chromium
+)
+missing=()
+for package in "${!needs[@]}"; do
+  [[ -e "${needs[$package]}" ]] || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "Installing test dependencies: ${missing[*]}"
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+results="${TEST_RESULTS_DIR:-$PWD/TestResults}"
+rm -rf "$results"
+dotnet test Monitoring.sln --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
