@@ -13,12 +13,15 @@ public static class BenchmarkProgram
                       --rounds N       alternating rounds (default 5)
                       --seconds N      seconds per side per round (default 6)
                       --tasks N        fixed lifecycles per side per round instead of --seconds
+              --iterations N   same as --rounds
           history     /api/v1/monitor/stats and /api/v1/tasks?status=Failed over a seeded history
                       --tasks N        finished tasks to seed (default 1000000)
                       --iterations N   measured requests per endpoint (default 50)
                       --warmup N       warm-up requests per endpoint (default 5)
 
         The last line of stdout is one JSON object with the figures.
+        Databases live in a fresh folder under the temp folder, deleted at the end
+        (kept when MONITORING_BENCH_KEEP_DATA=1, for inspection with sqlite3).
         Exit codes: 0 target met, 1 target missed or check failed, 2 usage error.
         """;
 
