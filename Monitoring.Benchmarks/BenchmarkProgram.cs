@@ -1,0 +1,54 @@
+namespace Monitoring.Benchmarks;
+
+/// <summary>Entry point: <c>dotnet run -c Release --project Monitoring.Benchmarks -- &lt;name&gt; [options]</c>.</summary>
+/// <remarks>Not top-level statements: Monitoring.Web already declares a global <c>Program</c>, which
+/// <see cref="HistoryBenchmark"/> hosts through <c>WebApplicationFactory&lt;Program&gt;</c>.</remarks>
+public static class BenchmarkProgram
+{
+    private const string Usage = """
+        usage: dotnet run -c Release --project Monitoring.Benchmarks -- <benchmark> [options]
+
+        benchmarks:
+          lifecycle   enqueue → claim → complete through TaskQueue vs a raw Microsoft.Data.Sqlite loop
+                      --rounds N       alternating rounds (default 5)
+                      --seconds N      seconds per side per round (default 6)
+                      --tasks N        fixed lifecycles per side per round instead of --seconds
+              --iterations N   same as --rounds
+          history     /api/v1/monitor/stats and /api/v1/tasks?status=Failed over a seeded history
+                      --tasks N        finished tasks to seed (default 1000000)
+                      --iterations N   measured requests per endpoint (default 50)
+                      --warmup N       warm-up requests per endpoint (default 5)
+
+        The last line of stdout is one JSON object with the figures.
+        Databases live in a fresh folder under the temp folder, deleted at the end
+        (kept when MONITORING_BENCH_KEEP_DATA=1, for inspection with sqlite3).
+        Exit codes: 0 target met, 1 target missed or check failed, 2 usage error.
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (!BenchmarkOptions.TryParse(args, out var options, out var error))
+        {
+            await Console.Error.WriteLineAsync(error);
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        try
+        {
+            return options.Benchmark switch
+            {
+                "lifecycle" => await LifecycleBenchmark.RunAsync(options),
+                "history" => await HistoryBenchmark.RunAsync(options),
+                _ => throw new InvalidOperationException("unreachable: TryParse accepts only known names"),
+            };
+        }
+        catch (BenchmarkCheckException ex)
+        {
+            // Figures over wrong data are worthless: say so on both streams, still ending stdout with the JSON line.
+            await Console.Error.WriteLineAsync("CHECK FAILED: " + ex.Message);
+            ResultLine.Write(new { options.Benchmark, Met = false, Error = ex.Message });
+            return 1;
+        }
+    }
+}
