@@ -56,7 +56,8 @@ public static class GpuPlacement
         var placedPerGpu = new Dictionary<string, List<Placement>>();
         var placements = new List<Placement>();
         var deferrals = new List<Deferral>();
-        var largestTotal = gpus.Where(g => g.Schedulable).Select(g => g.TotalBytes - Margin(g, options)).DefaultIfEmpty(long.MinValue).Max();
+        // Capacity counts every known GPU, schedulable or not: a GPU that is resetting will be back.
+        var largestTotal = gpus.Select(g => g.TotalBytes - Margin(g, options)).DefaultIfEmpty(long.MinValue).Max();
         var workersLeft = idleWorkers;
         var ahead = 0;
 
@@ -78,24 +79,22 @@ public static class GpuPlacement
                 continue;
             }
 
-            if (room.Count == 0)
-            {
-                deferrals.Add(new Deferral(task.TaskId, WaitReason.NoGpu,
-                    $"needs {GiB(need)}; {noGpuReason ?? "no schedulable GPU"}; {Ahead(ahead)}"));
-                ahead++;
-                continue;
-            }
-
-            if (need > largestTotal)
+            if (gpus.Count > 0 && need > largestTotal)
             {
                 deferrals.Add(new Deferral(task.TaskId, WaitReason.NoCapacity,
                     $"needs {GiB(need)}; the largest GPU holds {GiB(Math.Max(0, largestTotal))} after the safety margin, so it can never run here"));
                 continue;
             }
 
-            var fitting = room
-                .Where(r => r.Value - need >= 0 && placedPerGpu.GetValueOrDefault(r.Key)?.Count is null or < int.MaxValue)
-                .ToList();
+            if (room.Count == 0)
+            {
+                deferrals.Add(new Deferral(task.TaskId, WaitReason.NoGpu,
+                    $"needs {GiB(need)}; {noGpuReason ?? "no schedulable GPU (all lost or unreadable)"}; {Ahead(ahead)}"));
+                ahead++;
+                continue;
+            }
+
+            var fitting = room.Where(r => r.Value - need >= 0).ToList();
             var underBatchLimit = fitting.Where(r => (placedPerGpu.GetValueOrDefault(r.Key)?.Count ?? 0) < options.MaxBatchSize).ToList();
             if (underBatchLimit.Count == 0)
             {

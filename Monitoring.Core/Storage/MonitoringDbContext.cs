@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 
 namespace Monitoring.Core.Storage;
@@ -11,6 +12,7 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<TaskCounter> TaskCounters => Set<TaskCounter>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<SchedulerLease> SchedulerLeases => Set<SchedulerLease>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -25,4 +25,6 @@ public sealed record EnqueueResult(TaskItem Task, bool Created);
 public sealed record BulkResult(string Action, int Affected, IReadOnlyList<long> SampleIds);
 
 /// <summary>A failed attempt as a worker or the scheduler reports it.</summary>
-public sealed record TaskFailure(FailureKind Kind, string Message, string? Detail = null);
+/// <param name="Detail">Stack trace or other diagnostic text (bounded, the end kept).</param>
+/// <param name="OutputTail">The last lines of the attempt's output, when it produced any.</param>
+public sealed record TaskFailure(FailureKind Kind, string Message, string? Detail = null, string? OutputTail = null);

@@ -10,6 +10,7 @@ public sealed class TaskItem
     public const int MaxIdempotencyKeyLength = 200;
     public const int MaxErrorLength = 4000;
     public const int MaxErrorDetailLength = 16 * 1024;
+    public const int MaxOutputTailLength = 16 * 1024;
 
     public long Id { get; set; }
     public required string Type { get; set; }
@@ -47,6 +48,8 @@ public sealed class TaskItem
     public FailureKind? FailureKind { get; set; }
     public string? Error { get; set; }
     public string? ErrorDetail { get; set; }
+    /// <summary>The last lines of the attempt's output (bounded); the full log is a file under the data folder.</summary>
+    public string? OutputTail { get; set; }
     /// <summary>Groups failures of one cause: a hash of task type, kind and the normalized message.</summary>
     public string? ErrorFingerprint { get; set; }
 

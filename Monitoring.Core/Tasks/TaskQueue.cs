@@ -110,7 +110,7 @@ public sealed class TaskQueue(
         }, cancellationToken);
     }
 
-    public Task<TaskItem> CompleteAsync(long taskId, string? resultJson = null, long? peakGpuMemoryBytes = null, CancellationToken cancellationToken = default) =>
+    public Task<TaskItem> CompleteAsync(long taskId, string? resultJson = null, long? peakGpuMemoryBytes = null, string? outputTail = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (w, now) =>
         {
             var task = await FindAsync(w.Db, taskId, cancellationToken);
@@ -120,6 +120,7 @@ public sealed class TaskQueue(
             task.Progress = 100;
             task.Result = resultJson;
             task.PeakGpuMemoryBytes = peakGpuMemoryBytes ?? task.PeakGpuMemoryBytes;
+            task.OutputTail = outputTail is null ? null : TruncateStart(outputTail, TaskItem.MaxOutputTailLength);
             return task;
         }, cancellationToken);
 
@@ -134,6 +135,17 @@ public sealed class TaskQueue(
             Fail(w, task, failure, now, Actor.System);
             return task;
         }, cancellationToken);
+    }
+
+    /// <summary>Records how far a running task has got (0–100). Not a state change: no event, and a task
+    /// that is no longer Processing is left alone.</summary>
+    public async Task ReportProgressAsync(long taskId, int percent, CancellationToken cancellationToken = default)
+    {
+        var progress = Math.Clamp(percent, 0, 100);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Tasks
+            .Where(t => t.Id == taskId && t.Status == TaskState.Processing)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Progress, progress), cancellationToken);
     }
 
     /// <summary>Moves retries whose backoff has elapsed back to the queue tail.</summary>
@@ -293,6 +305,7 @@ public sealed class TaskQueue(
         task.FailureKind = failure.Kind;
         task.Error = message;
         task.ErrorDetail = failure.Detail is null ? null : TruncateStart(failure.Detail, TaskItem.MaxErrorDetailLength);
+        task.OutputTail = failure.OutputTail is null ? null : TruncateStart(failure.OutputTail, TaskItem.MaxOutputTailLength);
         task.ErrorFingerprint = ErrorFingerprint.Compute(task.Type, failure.Kind, failure.Message);
         task.DurationMs = ElapsedMs(task.StartedAt, now);
     }
@@ -311,6 +324,7 @@ public sealed class TaskQueue(
         task.FailureKind = null;
         task.Error = null;
         task.ErrorDetail = null;
+        task.OutputTail = null;
         task.ErrorFingerprint = null;
         task.DurationMs = null;
         task.QueueWaitMs = null;

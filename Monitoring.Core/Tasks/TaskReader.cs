@@ -61,11 +61,12 @@ public sealed class TaskReader(IDbContextFactory<MonitoringDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var groups = await filter.Apply(db.Tasks.AsNoTracking())
             .Where(t => t.Status == TaskState.Failed && t.ErrorFingerprint != null)
-            .GroupBy(t => new { t.ErrorFingerprint, t.FailureKind })
+            // The fingerprint hashes the kind too, so grouping by it alone is the same grouping — and
+            // it keeps the read inside IX_Tasks_Status_ErrorFingerprint_FinishedAt (no table lookups).
+            .GroupBy(t => t.ErrorFingerprint)
             .Select(g => new
             {
-                g.Key.ErrorFingerprint,
-                g.Key.FailureKind,
+                ErrorFingerprint = g.Key,
                 Count = g.LongCount(),
                 First = g.Min(t => t.FinishedAt),
                 Last = g.Max(t => t.FinishedAt),
@@ -78,12 +79,12 @@ public sealed class TaskReader(IDbContextFactory<MonitoringDbContext> dbFactory)
         var sampleIds = groups.Select(g => g.SampleId).ToArray();
         var samples = await db.Tasks.AsNoTracking()
             .Where(t => sampleIds.Contains(t.Id))
-            .Select(t => new { t.Id, t.Type, t.Error })
+            .Select(t => new { t.Id, t.Type, t.Error, t.FailureKind })
             .ToDictionaryAsync(t => t.Id, cancellationToken);
 
         return groups
             .Select(g => new FailureGroup(
-                g.ErrorFingerprint!, g.FailureKind ?? FailureKind.Error, samples[g.SampleId].Type, g.Count,
+                g.ErrorFingerprint!, samples[g.SampleId].FailureKind ?? FailureKind.Error, samples[g.SampleId].Type, g.Count,
                 g.First ?? default, g.Last ?? default, g.SampleId, samples[g.SampleId].Error))
             .ToList();
     }

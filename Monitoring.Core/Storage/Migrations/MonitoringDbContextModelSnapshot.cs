@@ -66,6 +66,28 @@ namespace Monitoring.Core.Storage.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Monitoring.Core.Scheduling.SchedulerLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SchedulerLeases", (string)null);
+                });
+
             modelBuilder.Entity("Monitoring.Core.Storage.TaskCounter", b =>
                 {
                     b.Property<string>("Type")
@@ -179,6 +201,9 @@ namespace Monitoring.Core.Storage.Migrations
                     b.Property<long?>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("OutputTail")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Parameters")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -232,8 +257,6 @@ namespace Monitoring.Core.Storage.Migrations
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("FinishedAt");
-
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
 
@@ -246,6 +269,8 @@ namespace Monitoring.Core.Storage.Migrations
                     b.HasIndex("Status", "ErrorFingerprint", "FinishedAt");
 
                     b.HasIndex("Status", "Priority", "EnqueuedAt", "Id");
+
+                    b.HasIndex("FinishedAt", "Status", "Type", "DurationMs", "QueueWaitMs");
 
                     b.ToTable("Tasks", (string)null);
                 });

@@ -1,0 +1,255 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitoring.Core.Storage;
+using Monitoring.Core.Tasks;
+using Monitoring.Core.Workers;
+
+namespace Monitoring.Core.Scheduling;
+
+/// <summary>Places queued tasks on GPUs and idle workers (SPEC §4). A round runs at once when a task
+/// is enqueued or a worker frees up; <see cref="TickAsync"/> (the Quartz safety tick) renews the lease,
+/// enforces timeouts and requeues due retries. Only the lease holder schedules.</summary>
+public sealed class GpuScheduler : BackgroundService
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _round = new(1, 1);
+    private readonly IDbContextFactory<MonitoringDbContext> _dbFactory;
+    private readonly TaskQueue _queue;
+    private readonly WorkerPool _pool;
+    private readonly IGpuInventory _gpus;
+    private readonly SchedulerLeaseKeeper _lease;
+    private readonly IOptionsMonitor<SchedulerOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<GpuScheduler> _logger;
+    private volatile Dictionary<long, Deferral> _lastDeferrals = [];
+
+    public GpuScheduler(
+        IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
+        SchedulerLeaseKeeper lease, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
+    {
+        _dbFactory = dbFactory;
+        _queue = queue;
+        _pool = pool;
+        _gpus = gpus;
+        _lease = lease;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _queue.Changed += OnTaskChanged;
+        _pool.WorkerFreed += Wake;
+    }
+
+    public DateTimeOffset? LastRoundAt { get; private set; }
+
+    public bool IsReadOnly => !_lease.IsHeld;
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>The safety tick: lease heartbeat (recovering lost work when the lease is newly taken),
+    /// timeouts, due retries, then a round.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken = default)
+    {
+        if (await _lease.RenewAsync(cancellationToken))
+        {
+            await _queue.RecoverAbandonedAsync(cancellationToken);
+        }
+
+        if (!_lease.IsHeld)
+        {
+            return;
+        }
+
+        var now = _clock.GetUtcNow();
+        foreach (var running in _pool.Running)
+        {
+            if (now - running.StartedAt > TimeSpan.FromSeconds(running.TimeoutSeconds) && _pool.Stop(running.TaskId, StopReason.Timeout))
+            {
+                _logger.LogWarning("Task {TaskId} ({Type}) passed its {Timeout} s timeout on {Worker}; stopping it",
+                    running.TaskId, running.Type, running.TimeoutSeconds, running.WorkerId);
+            }
+        }
+
+        await _queue.RequeueDueRetriesAsync(cancellationToken);
+        await RunRoundAsync(cancellationToken);
+    }
+
+    /// <summary>One placement round. Returns how many tasks were started.</summary>
+    public async Task<int> RunRoundAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_lease.IsHeld)
+        {
+            return 0;
+        }
+
+        await _round.WaitAsync(cancellationToken);
+        try
+        {
+            var options = _options.CurrentValue;
+            var now = _clock.GetUtcNow();
+            LastRoundAt = now;
+            List<PlacementCandidate> queued;
+            await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                queued = await db.Tasks.AsNoTracking()
+                    .Where(t => t.Status == TaskState.Pending)
+                    .OrderBy(t => t.Priority).ThenBy(t => t.EnqueuedAt).ThenBy(t => t.Id)
+                    .Take(options.Lookahead)
+                    .Select(t => new PlacementCandidate(t.Id, t.RequiredGpuMemoryBytes, t.EnqueuedAt))
+                    .ToListAsync(cancellationToken);
+            }
+
+            var reserved = _pool.Running.Where(r => r.GpuUuid is not null)
+                .GroupBy(r => r.GpuUuid!)
+                .ToDictionary(g => g.Key, g => g.Sum(r => r.ReservedBytes));
+            var plan = GpuPlacement.Plan(queued, _gpus.Current, reserved, _pool.IdleCount, options, now, _gpus.UnavailableReason);
+            _lastDeferrals = plan.Deferrals.ToDictionary(d => d.TaskId);
+
+            var started = 0;
+            foreach (var placement in plan.Placements)
+            {
+                if (await StartAsync(placement, cancellationToken))
+                {
+                    started++;
+                }
+            }
+
+            foreach (var never in plan.Deferrals.Where(d => d.Reason == WaitReason.NoCapacity))
+            {
+                await FailNoCapacityAsync(never, cancellationToken);
+            }
+
+            return started;
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    /// <summary>Why a task is not running yet, in words an operator can act on; null when it is not waiting.</summary>
+    public async Task<string?> WhyWaitingAsync(TaskItem task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        switch (task.Status)
+        {
+            case TaskState.Retrying:
+                return $"retrying: attempt {task.Attempt} of {task.MaxAttempts} failed; the next is queued at {task.NextAttemptAt:yyyy-MM-dd HH:mm:ss}Z";
+            case not TaskState.Pending:
+                return null;
+        }
+
+        if (!_lease.IsHeld)
+        {
+            return $"this console is read-only; {_lease.HeldBy ?? "another process"} schedules for this database";
+        }
+
+        if (_lastDeferrals.TryGetValue(task.Id, out var deferral))
+        {
+            return deferral.Explanation;
+        }
+
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var ahead = await db.Tasks.CountAsync(
+            t => t.Status == TaskState.Pending &&
+                 (t.Priority < task.Priority || (t.Priority == task.Priority && (t.EnqueuedAt < task.EnqueuedAt || (t.EnqueuedAt == task.EnqueuedAt && t.Id < task.Id)))),
+            cancellationToken);
+        return ahead >= _options.CurrentValue.Lookahead
+            ? $"{ahead} tasks ahead; the scheduler looks at the first {_options.CurrentValue.Lookahead} each round"
+            : $"queued; {ahead} tasks ahead; the next scheduler round places it";
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await TickAsync(stoppingToken);
+            await foreach (var _ in _wake.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await RunRoundAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _logger.LogError(ex, "A scheduler round failed; the next wake or tick retries");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _pool.DisposeAsync();
+        await _lease.ReleaseAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _queue.Changed -= OnTaskChanged;
+        _pool.WorkerFreed -= Wake;
+        _round.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<bool> StartAsync(Placement placement, CancellationToken cancellationToken)
+    {
+        var workerId = _pool.IdleWorkerId();
+        if (workerId is null)
+        {
+            return false;
+        }
+
+        TaskItem claimed;
+        try
+        {
+            claimed = await _queue.ClaimAsync(placement.TaskId, workerId, placement.GpuUuid, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IllegalTransitionException or TaskNotFoundException)
+        {
+            // Cancelled or deleted since the round read the queue.
+            return false;
+        }
+
+        if (!_pool.TryStart(claimed, placement.GpuUuid, placement.ReservedBytes))
+        {
+            await _queue.FailAsync(claimed.Id, new TaskFailure(FailureKind.Lost, "No worker was free to start the claimed task."), cancellationToken);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task FailNoCapacityAsync(Deferral deferral, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The state machine has no Pending → Failed move: the scheduler claims it, then fails it as not retryable.
+            await _queue.ClaimAsync(deferral.TaskId, "scheduler", null, cancellationToken);
+            await _queue.FailAsync(deferral.TaskId, new TaskFailure(FailureKind.NoCapacity, deferral.Explanation), cancellationToken);
+        }
+        catch (Exception ex) when (ex is IllegalTransitionException or TaskNotFoundException)
+        {
+            _logger.LogDebug("Task {TaskId} changed before it could be failed for capacity", deferral.TaskId);
+        }
+    }
+
+    private void OnTaskChanged(TaskChange change)
+    {
+        if (change.To == TaskState.Pending)
+        {
+            Wake();
+        }
+        else if (change is { From: TaskState.Processing, To: TaskState.Cancelled })
+        {
+            _pool.Stop(change.TaskId, StopReason.Cancelled);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitoring.Core.Storage;
+
+namespace Monitoring.Core.Scheduling;
+
+/// <summary>Holds or watches the scheduler lease. Only the holder schedules, recovers lost tasks and
+/// enforces timeouts; every other process on the database is read-only and says who holds it.</summary>
+public sealed class SchedulerLeaseKeeper(
+    IDbContextFactory<MonitoringDbContext> dbFactory,
+    TimeProvider clock,
+    IOptionsMonitor<SchedulerOptions> options,
+    ILogger<SchedulerLeaseKeeper> logger)
+{
+    public string OwnerId { get; } = $"{Environment.MachineName}/pid {Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    public bool IsHeld { get; private set; }
+
+    /// <summary>The other owner while this process is read-only.</summary>
+    public string? HeldBy { get; private set; }
+
+    public DateTimeOffset? LastRenewedAt { get; private set; }
+
+    /// <summary>Takes the lease if it is free or expired, or renews it. Returns true when this call acquired it
+    /// (the caller then recovers work the previous owner left running).</summary>
+    public async Task<bool> RenewAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var expiry = TimeSpan.FromSeconds(options.CurrentValue.LeaseSeconds);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var lease = await db.SchedulerLeases.FirstOrDefaultAsync(l => l.Name == SchedulerLease.SchedulerName, cancellationToken);
+        var acquired = false;
+        if (lease is null)
+        {
+            db.SchedulerLeases.Add(new SchedulerLease { Name = SchedulerLease.SchedulerName, Owner = OwnerId, AcquiredAt = now, HeartbeatAt = now });
+            acquired = true;
+        }
+        else if (lease.Owner == OwnerId)
+        {
+            lease.HeartbeatAt = now;
+        }
+        else if (now - lease.HeartbeatAt > expiry)
+        {
+            logger.LogWarning("Taking over the scheduler lease from {Previous}, silent since {Heartbeat:O}", lease.Owner, lease.HeartbeatAt);
+            lease.Owner = OwnerId;
+            lease.AcquiredAt = now;
+            lease.HeartbeatAt = now;
+            acquired = true;
+        }
+        else
+        {
+            if (IsHeld || HeldBy != lease.Owner)
+            {
+                logger.LogWarning(
+                    "Read-only: {Owner} holds the scheduler lease for this database (heartbeat {Heartbeat:O}); this process will not schedule",
+                    lease.Owner, lease.HeartbeatAt);
+            }
+
+            IsHeld = false;
+            HeldBy = lease.Owner;
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (acquired)
+        {
+            logger.LogInformation("This process ({Owner}) now holds the scheduler lease", OwnerId);
+        }
+
+        IsHeld = true;
+        HeldBy = null;
+        LastRenewedAt = now;
+        return acquired;
+    }
+
+    /// <summary>Gives the lease up on a clean shutdown, so a restarted process can take it at once.</summary>
+    public async Task ReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsHeld)
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.SchedulerLeases.Where(l => l.Name == SchedulerLease.SchedulerName && l.Owner == OwnerId).ExecuteDeleteAsync(cancellationToken);
+        IsHeld = false;
+        logger.LogInformation("Released the scheduler lease");
+    }
+}
