@@ -3,7 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Monitoring.Core.Audit;
+using Monitoring.Core.Jobs;
+using Monitoring.Core.Probes;
+using Monitoring.Core.Retention;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Storage;
+using Monitoring.Core.Workers;
 using Monitoring.Core.Tasks;
 
 namespace Monitoring.Core;
@@ -29,6 +35,26 @@ public static class MonitoringCoreExtensions
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();
         services.AddSingleton<TaskStatistics>();
+        services.AddSingleton<AuditWriter>();
+        return builder;
+    }
+
+    /// <summary>Registers the scheduler, the worker pool, the lease, retention, the system probe and the
+    /// periodic-job monitor. Needs an <see cref="IGpuInventory"/> and the task handlers registered too.</summary>
+    public static IHostApplicationBuilder AddMonitoringScheduling(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SchedulerLeaseKeeper>();
+        services.AddSingleton<WorkerPool>();
+        services.AddSingleton<GpuScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<GpuScheduler>());
+        services.AddSingleton<TaskRetention>();
+        services.AddSingleton<PeriodicJobMonitor>();
+        services.AddSingleton(sp => new SystemProbe(sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

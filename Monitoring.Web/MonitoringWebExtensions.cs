@@ -6,7 +6,9 @@ using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
 using Monitoring.Web.Monitor;
 using Monitoring.Web.Security;
+using Monitoring.Web.Health;
 using Monitoring.Web.Tasks;
+using Monitoring.Web.Workers;
 using MudBlazor.Services;
 
 namespace Monitoring.Web;
@@ -30,7 +32,7 @@ public static class MonitoringWebExtensions
         services.AddCascadingAuthenticationState();
         services.AddHostedService<LoopbackBindingGuard>();
 
-        services.AddHealthChecks();
+        services.AddReadinessChecks();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         services.AddOpenApi();
@@ -42,12 +44,12 @@ public static class MonitoringWebExtensions
         return builder;
     }
 
-    /// <summary>Brings the database up to date and recovers work a previous process left running.</summary>
+    /// <summary>Brings the database up to date. Work a previous process left running is recovered by the
+    /// scheduler once it holds the lease, so a second process on the same database never touches it.</summary>
     public static async Task PrepareMonitoringAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.InitializeDatabaseAsync();
-        await app.Services.GetRequiredService<TaskQueue>().RecoverAbandonedAsync();
     }
 
     public static WebApplication MapMonitoring(this WebApplication app)
@@ -64,11 +66,11 @@ public static class MonitoringWebExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
 
-        // Liveness only: the process answers. Readiness (database, jobs, lease) arrives with the scheduler.
-        app.MapHealthChecks("/health/live").AllowAnonymous();
+        app.MapHealthEndpoints();
         app.MapOpenApi().RequireAuthorization(Roles.ViewPolicy);
         app.MapTasksApi();
         app.MapMonitorApi();
+        app.MapWorkersApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,9 +1,14 @@
 using Monitoring.Core;
+using Monitoring.Gpu;
 using Monitoring.Web;
+using Monitoring.Web.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMonitoringCore();
+builder.AddMonitoringGpu();
+builder.AddMonitoringScheduling();
 builder.AddMonitoringWeb();
+builder.AddPeriodicJobs();
 
 var app = builder.Build();
 await app.PrepareMonitoringAsync();

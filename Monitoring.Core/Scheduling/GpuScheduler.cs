@@ -46,12 +46,23 @@ public sealed class GpuScheduler : BackgroundService
 
     public bool IsReadOnly => !_lease.IsHeld;
 
+    /// <summary>Why this process does not schedule, when it does not.</summary>
+    public string? ReadOnlyReason => _lease.IsHeld ? null
+        : !_options.CurrentValue.Enabled ? "scheduling is off in this process (Scheduler:Enabled=false)"
+        : _lease.HeldBy is { } owner ? $"{owner} holds the scheduler lease for this database"
+        : "the scheduler lease has not been acquired yet";
+
     public void Wake() => _wake.Writer.TryWrite(true);
 
     /// <summary>The safety tick: lease heartbeat (recovering lost work when the lease is newly taken),
     /// timeouts, due retries, then a round.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
+        if (!_options.CurrentValue.Enabled)
+        {
+            return;
+        }
+
         if (await _lease.RenewAsync(cancellationToken))
         {
             await _queue.RecoverAbandonedAsync(cancellationToken);
@@ -143,7 +154,7 @@ public sealed class GpuScheduler : BackgroundService
 
         if (!_lease.IsHeld)
         {
-            return $"this console is read-only; {_lease.HeldBy ?? "another process"} schedules for this database";
+            return $"this console is read-only: {ReadOnlyReason}";
         }
 
         if (_lastDeferrals.TryGetValue(task.Id, out var deferral))

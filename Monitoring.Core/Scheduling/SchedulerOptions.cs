@@ -6,6 +6,9 @@ public sealed class SchedulerOptions
 {
     public const string Section = "Scheduler";
 
+    /// <summary>False: this process never schedules (a read-only console over a database another process runs).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The safety tick; enqueue and completion also wake the scheduler at once.</summary>
     [Range(1, 3600)]
     public int IntervalSeconds { get; set; } = 2;

@@ -264,6 +264,46 @@ public sealed class TaskQueue(
         }, cancellationToken);
     }
 
+    /// <summary>Deletes tasks in <paramref name="states"/> that finished before <paramref name="cutoff"/>,
+    /// a thousand per transaction so writers are never blocked for long. Returns how many were removed.</summary>
+    public async Task<int> PurgeFinishedAsync(IReadOnlyList<TaskState> states, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        var finished = states.ToArray();
+        var total = 0;
+        while (true)
+        {
+            var removed = await WriteAsync(async (w, now) =>
+            {
+                var batch = await w.Db.Tasks
+                    .Where(t => finished.Contains(t.Status) && t.FinishedAt < cutoff)
+                    .OrderBy(t => t.FinishedAt)
+                    .Take(1000)
+                    .Select(t => new { t.Id, t.Type, t.Priority, t.Status })
+                    .ToListAsync(cancellationToken);
+                if (batch.Count == 0)
+                {
+                    return 0;
+                }
+
+                var ids = batch.Select(t => t.Id).ToArray();
+                await w.Db.TaskEvents.Where(e => ids.Contains(e.TaskId)).ExecuteDeleteAsync(cancellationToken);
+                await w.Db.Tasks.Where(t => ids.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
+                foreach (var group in batch.GroupBy(t => (t.Type, t.Priority, t.Status)))
+                {
+                    w.Ledger.Removed(group.Key.Type, group.Key.Priority, group.Key.Status, group.Count());
+                }
+
+                return batch.Count;
+            }, cancellationToken);
+            total += removed;
+            if (removed == 0)
+            {
+                return total;
+            }
+        }
+    }
+
     private static IOrderedQueryable<TaskItem> QueueOrder(IQueryable<TaskItem> tasks) =>
         tasks.OrderBy(t => t.Priority).ThenBy(t => t.EnqueuedAt).ThenBy(t => t.Id);
 

@@ -42,6 +42,9 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", _directory.Path);
         builder.UseSetting("Demo:Enabled", "false");
+        // Most tests drive task states by hand; tests of scheduling turn it on explicitly.
+        builder.UseSetting("Scheduler:Enabled", "false");
+        builder.UseSetting("Gpu:Provider", "none");
         builder.UseSetting("Urls", "http://127.0.0.1:0");
         foreach (var (key, value) in _settings)
         {

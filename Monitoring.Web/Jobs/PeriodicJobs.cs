@@ -1,0 +1,129 @@
+using Monitoring.Core.Jobs;
+using Monitoring.Core.Probes;
+using Monitoring.Core.Retention;
+using Monitoring.Core.Scheduling;
+using Monitoring.Core.Tasks;
+using Monitoring.Gpu;
+using Quartz;
+
+namespace Monitoring.Web.Jobs;
+
+/// <summary>Reads every GPU; every Nth run also reads their process lists.</summary>
+public sealed class GpuProbeJob(GpuInventory gpus, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
+    : MonitoredJob(monitor, logger)
+{
+    public const string JobName = "gpu-probe";
+    private static long s_runs;
+
+    protected override string Name => JobName;
+
+    protected override Task RunAsync(CancellationToken cancellationToken)
+    {
+        var run = Interlocked.Increment(ref s_runs);
+        gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
+    : MonitoredJob(monitor, logger)
+{
+    public const string JobName = "system-probe";
+
+    protected override string Name => JobName;
+
+    protected override Task RunAsync(CancellationToken cancellationToken)
+    {
+        latest.System = probe.Sample();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The scheduler's safety tick: lease heartbeat, timeouts, due retries, a round.</summary>
+public sealed class SchedulerTickJob(GpuScheduler scheduler, PeriodicJobMonitor monitor, ILogger<SchedulerTickJob> logger)
+    : MonitoredJob(monitor, logger)
+{
+    public const string JobName = "scheduler-tick";
+
+    protected override string Name => JobName;
+
+    protected override Task RunAsync(CancellationToken cancellationToken) => scheduler.TickAsync(cancellationToken);
+}
+
+/// <summary>The queue and pipeline performance snapshot (the metric store and alert evaluation build on it).</summary>
+public sealed class PerformanceSnapshotJob(TaskStatistics statistics, LatestReadings latest, PeriodicJobMonitor monitor, ILogger<PerformanceSnapshotJob> logger)
+    : MonitoredJob(monitor, logger)
+{
+    public const string JobName = "performance-snapshot";
+
+    protected override string Name => JobName;
+
+    protected override async Task RunAsync(CancellationToken cancellationToken) =>
+        latest.Performance = await statistics.GetAsync(TimeSpan.FromHours(1), cancellationToken);
+}
+
+public sealed class RetentionJob(TaskRetention retention, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
+    : MonitoredJob(monitor, logger)
+{
+    public const string JobName = "retention";
+
+    protected override string Name => JobName;
+
+    protected override Task RunAsync(CancellationToken cancellationToken) => retention.PurgeAsync(cancellationToken);
+}
+
+public static class PeriodicJobsExtensions
+{
+    /// <summary>Registers every periodic job with Quartz at its configured interval, and with the job monitor.</summary>
+    public static WebApplicationBuilder AddPeriodicJobs(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ProbeOptions>().BindConfiguration(ProbeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<LatestReadings>();
+
+        var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
+        var scheduler = builder.Configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
+        var jobs = new List<(string Name, TimeSpan Interval)>
+        {
+            (GpuProbeJob.JobName, TimeSpan.FromSeconds(probes.GpuIntervalSeconds)),
+            (SystemProbeJob.JobName, TimeSpan.FromSeconds(probes.SystemIntervalSeconds)),
+            (SchedulerTickJob.JobName, TimeSpan.FromSeconds(scheduler.IntervalSeconds)),
+            (PerformanceSnapshotJob.JobName, TimeSpan.FromSeconds(probes.PerformanceIntervalSeconds)),
+            (RetentionJob.JobName, TimeSpan.FromSeconds(retention.IntervalSeconds)),
+        };
+        builder.Services.AddQuartz(q =>
+        {
+            Schedule<GpuProbeJob>(q, jobs[0]);
+            Schedule<SystemProbeJob>(q, jobs[1]);
+            Schedule<SchedulerTickJob>(q, jobs[2]);
+            Schedule<PerformanceSnapshotJob>(q, jobs[3]);
+            Schedule<RetentionJob>(q, jobs[4]);
+        });
+        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.AddSingleton<IHostedService>(sp => new JobRegistration(sp.GetRequiredService<PeriodicJobMonitor>(), jobs));
+        return builder;
+    }
+
+    private static void Schedule<TJob>(IQuartzBuilder quartz, (string Name, TimeSpan Interval) job)
+        where TJob : class, IJob =>
+        quartz.ScheduleJob<TJob>(
+            trigger => trigger.WithIdentity(job.Name).WithSimpleSchedule(job.Interval),
+            detail => detail.WithIdentity(job.Name).DisallowConcurrentExecution());
+
+    /// <summary>Tells the monitor which jobs exist before any of them runs, so one that never fires turns stale.</summary>
+    private sealed class JobRegistration(PeriodicJobMonitor monitor, IReadOnlyList<(string Name, TimeSpan Interval)> jobs) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var (name, interval) in jobs)
+            {
+                monitor.Register(name, interval);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
