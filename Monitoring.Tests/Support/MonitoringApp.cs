@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Core;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Tasks;
 
 namespace Monitoring.Tests.Support;
@@ -14,17 +15,48 @@ namespace Monitoring.Tests.Support;
 /// In-process (TestServer) by default; <see cref="StartKestrel"/> serves it on a loopback port for a browser.</summary>
 public sealed class MonitoringApp : WebApplicationFactory<Program>
 {
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory? _ownDirectory;
+    private readonly string _dataDirectory;
     private readonly Dictionary<string, string?> _settings;
 
-    public MonitoringApp(IDictionary<string, string?>? settings = null)
+    /// <param name="dataDirectory">Share a data folder with another host (two processes on one database); default: a fresh one.</param>
+    public MonitoringApp(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (dataDirectory is null)
+        {
+            _ownDirectory = new TempDirectory();
+            _dataDirectory = _ownDirectory.Path;
+        }
+        else
+        {
+            _dataDirectory = dataDirectory;
+        }
+    }
+
+    /// <summary>The test-controlled handler, registered in every app (types test.gate and test.gpu-gate).</summary>
+    public GateHandler Gate { get; } = new();
+
+    /// <summary>Settings for a test that wants the scheduler and workers to run.</summary>
+    public static Dictionary<string, string?> Scheduling(params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Scheduler:Enabled"] = "true",
+            ["Scheduler:IntervalSeconds"] = "1",
+            ["Scheduler:LeaseSeconds"] = "3",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     public static JsonSerializerOptions Json => MonitoringJson.Options;
 
-    public string DataDirectory => _directory.Path;
+    public string DataDirectory => _dataDirectory;
     public TaskQueue Queue => Services.GetRequiredService<TaskQueue>();
     public TaskReader Reader => Services.GetRequiredService<TaskReader>();
 
@@ -40,7 +72,7 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("Storage:DataDirectory", _directory.Path);
+        builder.UseSetting("Storage:DataDirectory", _dataDirectory);
         builder.UseSetting("Demo:Enabled", "false");
         // Most tests drive task states by hand; tests of scheduling turn it on explicitly.
         builder.UseSetting("Scheduler:Enabled", "false");
@@ -50,6 +82,8 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureServices(services => services.AddSingleton<ITaskHandler>(Gate));
     }
 
     protected override void Dispose(bool disposing)
@@ -57,7 +91,7 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            _directory.Dispose();
+            _ownDirectory?.Dispose();
         }
     }
 }

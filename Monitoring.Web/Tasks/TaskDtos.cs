@@ -21,16 +21,18 @@ public sealed record TaskDetail(
     DateTimeOffset CreatedAt, DateTimeOffset EnqueuedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? NextAttemptAt,
     string? WorkerId, string? GpuUuid, int Progress, JsonElement Parameters, JsonElement? Result,
     FailureKind? FailureKind, string? Error, string? ErrorDetail, string? ErrorFingerprint,
-    long? PeakGpuMemoryBytes, long? DurationMs, long? QueueWaitMs, IReadOnlyList<TaskEventDto> Events)
+    long? PeakGpuMemoryBytes, long? DurationMs, long? QueueWaitMs, string? OutputTail, IReadOnlyList<TaskEventDto> Events,
+    string? WhyWaiting = null)
 {
-    public static TaskDetail From(TaskItem t)
+    public static TaskDetail From(TaskItem t, string? whyWaiting = null)
     {
         ArgumentNullException.ThrowIfNull(t);
         return new(t.Id, t.Type, t.Priority, t.Status, t.Attempt, t.MaxAttempts, t.TimeoutSeconds, t.RequiredGpuMemoryBytes,
             t.IdempotencyKey, t.Source, t.CreatedAt, t.EnqueuedAt, t.StartedAt, t.FinishedAt, t.NextAttemptAt, t.WorkerId, t.GpuUuid,
             t.Progress, Json(t.Parameters) ?? default, Json(t.Result), t.FailureKind, t.Error, t.ErrorDetail, t.ErrorFingerprint,
-            t.PeakGpuMemoryBytes, t.DurationMs, t.QueueWaitMs,
-            t.Events.OrderBy(e => e.Id).Select(e => new TaskEventDto(e.At, e.From, e.To, e.Actor, e.Message, e.WorkerId, e.GpuUuid)).ToList());
+            t.PeakGpuMemoryBytes, t.DurationMs, t.QueueWaitMs, t.OutputTail,
+            t.Events.OrderBy(e => e.Id).Select(e => new TaskEventDto(e.At, e.From, e.To, e.Actor, e.Message, e.WorkerId, e.GpuUuid)).ToList(),
+            whyWaiting);
     }
 
     private static JsonElement? Json(string? text)

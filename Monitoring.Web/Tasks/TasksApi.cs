@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 using Monitoring.Web.Api;
 using Monitoring.Web.Security;
@@ -105,9 +106,9 @@ public static class TasksApi
         }
     }
 
-    public static async Task<Results<Ok<TaskDetail>, ProblemHttpResult>> GetTask(long id, TaskReader reader, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<TaskDetail>, ProblemHttpResult>> GetTask(long id, TaskReader reader, GpuScheduler scheduler, CancellationToken cancellationToken) =>
         await reader.GetAsync(id, withEvents: true, cancellationToken) is { } task
-            ? TypedResults.Ok(TaskDetail.From(task))
+            ? TypedResults.Ok(TaskDetail.From(task, await scheduler.WhyWaitingAsync(task, cancellationToken)))
             : ApiProblems.NotFound($"Task {id} does not exist.");
 
     public static Task<Results<Ok<TaskDetail>, ProblemHttpResult>> RetryTask(long id, HttpContext context, TaskQueue queue, TaskReader reader, CancellationToken cancellationToken) =>
