@@ -19,7 +19,7 @@ RUN dotnet publish Monitoring.Web/Monitoring.Web.csproj -c Release --no-restore 
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir /data && chown "$APP_UID" /data
 WORKDIR /app

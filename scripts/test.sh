@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian package → a file it provides. Playwright cannot download browsers here, so the tests drive Debian's Chromium.
 declare -A needs=(
   [chromium]=/usr/bin/chromium
+  [ffmpeg]=/usr/bin/ffprobe
 )
 missing=()
 for package in "${!needs[@]}"; do
