@@ -70,19 +70,24 @@ public sealed class ProcessTaskHandler : ITaskHandler
         await using (output)
         {
             output.Note($"# {type.Command} {string.Join(' ', arguments)}");
+            var marker = Guid.NewGuid().ToString("N");
             var command = Cli.Wrap(type.Command)
                 // The list overload: each item stays one argument, whatever it contains.
                 .WithArguments(arguments)
                 .WithWorkingDirectory(run.OutputDirectory)
-                .WithEnvironmentVariables(Environment(type, run))
+                .WithEnvironmentVariables(Environment(type, run, marker))
                 .WithStandardOutputPipe(PipeTarget.Create(output.ReadStdoutAsync))
                 .WithStandardErrorPipe(PipeTarget.Create(output.ReadStderrAsync))
                 .WithValidation(CommandResultValidation.None);
+            Task<List<string>>? leftovers = null;
+            using var stopWaiting = new CancellationTokenSource();
             try
             {
                 // The forceful token: on cancel CliWrap calls Process.Kill(entireProcessTree: true), so the
-                // children a script started die with it (see the tree test in ProcessTaskHandlerTests).
-                result = await command.ExecuteAsync(cancellationToken);
+                // children a script started die with it; what escaped the tree is killed by the marker.
+                var execution = command.ExecuteAsync(cancellationToken);
+                leftovers = LeftoverProcesses.KillAfterExitAsync(execution.ProcessId, marker, stopWaiting.Token);
+                result = await execution;
             }
             catch (Win32Exception ex)
             {
@@ -97,6 +102,18 @@ public sealed class ProcessTaskHandler : ITaskHandler
             {
                 output.Note("# cancelled: process tree killed");
                 throw;
+            }
+            finally
+            {
+                if (leftovers is not null)
+                {
+                    await stopWaiting.CancelAsync();
+                    var killed = await leftovers;
+                    if (killed.Count > 0)
+                    {
+                        output.Note($"# killed {killed.Count} process(es) left behind: {string.Join("; ", killed)}");
+                    }
+                }
             }
             output.Note($"# exit code {result.ExitCode} after {result.RunTime.TotalSeconds:0.###} s");
         }
@@ -113,7 +130,7 @@ public sealed class ProcessTaskHandler : ITaskHandler
 
     internal static string LogFileName(int attempt) => $"attempt-{attempt.ToString(CultureInfo.InvariantCulture)}.log";
 
-    private static Dictionary<string, string?> Environment(ProcessType type, TaskRun run)
+    private static Dictionary<string, string?> Environment(ProcessType type, TaskRun run, string marker)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in type.Environment)
@@ -122,6 +139,7 @@ public sealed class ProcessTaskHandler : ITaskHandler
         }
         // Empty, not unset: with the variable unset CUDA shows a process every GPU, with it empty none.
         environment[ValidateTaskTypesOptions.GpuVariable] = run.GpuUuid ?? "";
+        environment[LeftoverProcesses.MarkerVariable] = marker;
         // The first-start admin password is the server's secret, not the task's.
         environment["MONITORING_ADMIN_PASSWORD"] = null;
         return environment;
