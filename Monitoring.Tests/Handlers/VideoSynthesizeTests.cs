@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Monitoring.Core.Handlers;
+using Monitoring.Tests.Support;
+using static Monitoring.Tests.Handlers.HandlerRuns;
+
+namespace Monitoring.Tests.Handlers;
+
+/// <summary>The default <c>video.synthesize</c> type with the real ffmpeg.</summary>
+public sealed class VideoSynthesizeTests
+{
+    [Fact]
+    public async Task The_example_renders_a_video_of_the_requested_size()
+    {
+        // Not skipped when missing: the product's default task type needs ffmpeg, so a machine without it fails here.
+        Assert.True(OnPath("ffmpeg") && OnPath("ffprobe"),
+            "ffmpeg and ffprobe are not installed; run ./scripts/test.sh, which installs them (Debian package ffmpeg).");
+        using var directory = new TempDirectory();
+        var output = Path.Combine(directory.Path, "task");
+        var handler = ProcessHandler(ProcessTaskTypeOptions.VideoSynthesizeExampleName, ProcessTaskTypeOptions.VideoSynthesizeExample);
+
+        var result = await handler.RunAsync(
+            Run("video.synthesize", """{"width":320,"height":240,"seconds":1}""", output, taskId: 11),
+            CancellationToken.None);
+
+        using var json = JsonDocument.Parse(result.ResultJson!);
+        Assert.Equal(["video-11.mp4"], json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        var probe = await Probe(Path.Combine(output, "video-11.mp4"));
+        using var streams = JsonDocument.Parse(probe);
+        var video = Assert.Single(streams.RootElement.GetProperty("streams").EnumerateArray());
+        Assert.Equal(320, video.GetProperty("width").GetInt32());
+        Assert.Equal(240, video.GetProperty("height").GetInt32());
+        Assert.False(string.IsNullOrEmpty(video.GetProperty("codec_name").GetString()));
+    }
+
+    private static async Task<string> Probe(string file)
+    {
+        var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-v", "error", "-show_entries", "stream=width,height,codec_name", "-of", "json", file })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"ffprobe exited with {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(d => File.Exists(Path.Combine(d, program)));
+}
