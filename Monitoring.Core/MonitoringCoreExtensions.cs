@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Jobs;
 using Monitoring.Core.Probes;
 using Monitoring.Core.Retention;
@@ -48,6 +49,8 @@ public static class MonitoringCoreExtensions
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTaskHandlers();
+        services.AddSingleton<TaskIntake>();
         services.AddSingleton<SchedulerLeaseKeeper>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<GpuScheduler>();

@@ -59,11 +59,16 @@ public sealed class DemoTaskHandler : ITaskHandler
     [
         new(NoopType, HandlerName, RequiresGpu: false, GpuMemoryBytes: 0, TimeoutSeconds: null, MaxAttempts: null, Parameters: [],
             "Completes at once; for soak tests of the pipeline itself."),
-        new(TranscriptionType, HandlerName, RequiresGpu: true, GpuMemoryBytes: 2 * GiB, TimeoutSeconds: null, MaxAttempts: null, Parameters: ["minutes"],
-            "Simulated speech transcription: 'minutes' of audio (number, default 1) take 0.5 s each, divided by Demo:SpeedFactor."),
-        new(VideoSynthesisType, HandlerName, RequiresGpu: true, GpuMemoryBytes: 4 * GiB, TimeoutSeconds: null, MaxAttempts: null, Parameters: ["seconds"],
-            "Simulated video synthesis: runs 'seconds' (number, default 5) divided by Demo:SpeedFactor, in 20 progress steps."),
+        new(TranscriptionType, HandlerName, RequiresGpu: true, GpuMemoryBytes: 2 * GiB, TimeoutSeconds: null, MaxAttempts: null, Parameters: ["minutes", .. TranscriptionLabels],
+            "Simulated speech transcription: 'minutes' of audio (number, default 1) take 0.5 s each, divided by Demo:SpeedFactor; 'audio' and 'language' are descriptive text."),
+        new(VideoSynthesisType, HandlerName, RequiresGpu: true, GpuMemoryBytes: 4 * GiB, TimeoutSeconds: null, MaxAttempts: null, Parameters: ["seconds", .. VideoLabels],
+            "Simulated video synthesis: runs 'seconds' (number, default 5) divided by Demo:SpeedFactor, in 20 progress steps; 'scene' and 'resolution' are descriptive text."),
     ];
+
+    /// <summary>Descriptive text parameters: they change nothing in the simulation, but make demo history searchable.</summary>
+    private static readonly string[] VideoLabels = ["scene", "resolution"];
+    private static readonly string[] TranscriptionLabels = ["audio", "language"];
+    private const int MaxLabelLength = 200;
 
     public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters)
     {
@@ -76,7 +81,7 @@ public sealed class DemoTaskHandler : ITaskHandler
         };
         return accepted == ""
             ? [$"unknown task type '{type}' for the {HandlerName} handler"]
-            : Validate(accepted, parameters, out _);
+            : Validate(accepted, LabelsOf(type), parameters, out _);
     }
 
     public Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken)
@@ -85,7 +90,7 @@ public sealed class DemoTaskHandler : ITaskHandler
         switch (run.Type)
         {
             case NoopType:
-                var problems = Validate(null, run.Parameters, out _);
+                var problems = Validate(null, [], run.Parameters, out _);
                 if (problems.Length > 0)
                 {
                     throw new TaskRejectedException(string.Join("; ", problems));
@@ -104,7 +109,7 @@ public sealed class DemoTaskHandler : ITaskHandler
     private async Task<TaskResult> SimulateAsync(
         TaskRun run, string parameter, double defaultAmount, double secondsPerUnit, string[] failures, CancellationToken cancellationToken)
     {
-        var problems = Validate(parameter, run.Parameters, out var amount);
+        var problems = Validate(parameter, LabelsOf(run.Type), run.Parameters, out var amount);
         if (problems.Length > 0)
         {
             throw new TaskRejectedException(string.Join("; ", problems));
@@ -150,7 +155,14 @@ public sealed class DemoTaskHandler : ITaskHandler
 
     /// <summary>Accepts no parameter but <paramref name="accepted"/>, which must be a positive number.
     /// Allocates nothing for valid input, as demo.noop must.</summary>
-    private static string[] Validate(string? accepted, JsonElement parameters, out double? amount)
+    private static string[] LabelsOf(string type) => type switch
+    {
+        VideoSynthesisType => VideoLabels,
+        TranscriptionType => TranscriptionLabels,
+        _ => [],
+    };
+
+    private static string[] Validate(string? accepted, string[] labels, JsonElement parameters, out double? amount)
     {
         amount = null;
         if (parameters.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
@@ -165,11 +177,21 @@ public sealed class DemoTaskHandler : ITaskHandler
         var given = false;
         foreach (var property in parameters.EnumerateObject())
         {
+            if (labels.Contains(property.Name, StringComparer.Ordinal))
+            {
+                if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString()!.Length > MaxLabelLength)
+                {
+                    (problems ??= []).Add($"parameter '{property.Name}' must be text of at most {MaxLabelLength} characters");
+                }
+
+                continue;
+            }
+
             if (accepted is null || !property.NameEquals(accepted))
             {
                 (problems ??= []).Add(accepted is null
                     ? $"unknown parameter '{property.Name}'; this task type takes none"
-                    : $"unknown parameter '{property.Name}'; accepted: {accepted}");
+                    : $"unknown parameter '{property.Name}'; accepted: {string.Join(", ", [accepted, .. labels])}");
                 continue;
             }
             if (given)

@@ -40,7 +40,7 @@ public sealed class WorkerPool : IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly List<Worker> _workers = [];
-    private readonly Dictionary<string, (TaskTypeDefinition Definition, ITaskHandler Handler)> _handlers;
+    private readonly TaskTypeRegistry _types;
     private readonly TaskQueue _queue;
     private readonly IGpuInventory _gpus;
     private readonly TimeProvider _clock;
@@ -50,17 +50,15 @@ public sealed class WorkerPool : IAsyncDisposable
     private int _nextWorkerNumber = 1;
 
     public WorkerPool(
-        TaskQueue queue, IEnumerable<ITaskHandler> handlers, IGpuInventory gpus, IOptions<StorageOptions> storage,
+        TaskQueue queue, TaskTypeRegistry types, IGpuInventory gpus, IOptions<StorageOptions> storage,
         IOptions<WorkerOptions> options, TimeProvider clock, ILogger<WorkerPool> logger)
     {
-        ArgumentNullException.ThrowIfNull(handlers);
         _queue = queue;
+        _types = types;
         _gpus = gpus;
         _clock = clock;
         _logger = logger;
         _outputRoot = Path.Combine(Path.GetFullPath(storage.Value.DataDirectory), "tasks");
-        _handlers = handlers.SelectMany(h => h.Types.Select(t => (Definition: t, Handler: h)))
-            .ToDictionary(x => x.Definition.Name, x => (x.Definition, x.Handler), StringComparer.Ordinal);
         Resize(options.Value.Count);
     }
 
@@ -291,10 +289,10 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <summary>Runs one attempt and records its outcome through the state machine. Returns true on success.</summary>
     private async Task<bool> ExecuteAsync(Worker worker, TaskItem task, RunningTask running)
     {
-        if (!_handlers.TryGetValue(task.Type, out var entry))
+        if (!_types.TryGet(task.Type, out _, out var handler))
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Rejected,
-                $"No handler runs task type '{task.Type}'; known types: {string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))}."));
+                $"No handler runs task type '{task.Type}'; known types: {string.Join(", ", _types.All.Select(t => t.Name))}."));
             return false;
         }
 
@@ -305,7 +303,7 @@ public sealed class WorkerPool : IAsyncDisposable
         var progress = new ThrottledProgress(_queue, task.Id, _clock, _logger);
         try
         {
-            var result = await entry.Handler.RunAsync(
+            var result = await handler.RunAsync(
                 new TaskRun(task.Id, task.Type, parameters.RootElement, task.Attempt, worker.Id, running.GpuUuid, running.ReservedBytes, outputDirectory, progress),
                 token);
             await _queue.CompleteAsync(task.Id, result.ResultJson, result.PeakGpuMemoryBytes, result.OutputTail, CancellationToken.None);

@@ -55,6 +55,21 @@ public sealed class TasksApiTests : IDisposable
         Assert.Equal(0, (await _app.Reader.ListAsync(TaskFilter.All, 1, 1)).Total);
     }
 
+    [Theory]
+    [InlineData("""{"type":"no.such.type"}""", "type", "unknown task type 'no.such.type'; known:")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":320,"height":240}}""", "parameters", "seconds")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":320,"height":240,"seconds":1,"codec":"x"}}""", "parameters", "unknown parameter 'codec'")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":"-vf","height":240,"seconds":1}}""", "parameters", "must not start with '-'")]
+    public async Task Submissions_are_checked_against_the_task_type(string body, string field, string message)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var response = await _client.PostAsync("/api/v1/tasks", content);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, (await _app.Reader.ListAsync(TaskFilter.All, 1, 1)).Total);
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_is_refused_as_an_unsupported_media_type()
     {
@@ -123,7 +138,7 @@ public sealed class TasksApiTests : IDisposable
     {
         using var first = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tasks")
         {
-            Content = JsonContent.Create(new { type = "video.synthesize", priority = "High", parameters = new { width = 1280 } }),
+            Content = JsonContent.Create(new { type = "video.synthesize", priority = "High", parameters = new { width = 1280, height = 720, seconds = 2 } }),
         };
         first.Headers.Add("Idempotency-Key", "render-1");
         var created = await _client.SendAsync(first);
@@ -132,8 +147,10 @@ public sealed class TasksApiTests : IDisposable
         Assert.Equal($"/api/v1/tasks/{task.GetProperty("id").GetInt64()}", created.Headers.Location!.ToString());
         Assert.Equal("High", task.GetProperty("priority").GetString());
         Assert.Equal(1280, task.GetProperty("parameters").GetProperty("width").GetInt32());
+        Assert.Equal(300, task.GetProperty("timeoutSeconds").GetInt32());
+        Assert.Equal(2, task.GetProperty("maxAttempts").GetInt32());
 
-        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { type = "video.synthesize", idempotencyKey = "render-1" });
+        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { type = "video.synthesize", parameters = new { width = 1, height = 1, seconds = 1 }, idempotencyKey = "render-1" });
 
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         Assert.Equal(task.GetProperty("id").GetInt64(), (await repeat.ReadJsonAsync()).GetProperty("id").GetInt64());

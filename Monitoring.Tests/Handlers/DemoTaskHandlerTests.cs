@@ -17,8 +17,8 @@ public sealed class DemoTaskHandlerTests
     public void The_demo_types_say_what_they_need()
     {
         var types = Handler(0).Types.ToDictionary(t => t.Name);
-        Assert.Equal((true, 4L << 30, "seconds"), (types["demo.video-synthesis"].RequiresGpu, types["demo.video-synthesis"].GpuMemoryBytes, Assert.Single(types["demo.video-synthesis"].Parameters)));
-        Assert.Equal((true, 2L << 30, "minutes"), (types["demo.transcription"].RequiresGpu, types["demo.transcription"].GpuMemoryBytes, Assert.Single(types["demo.transcription"].Parameters)));
+        Assert.Equal((true, 4L << 30, "seconds,scene,resolution"), (types["demo.video-synthesis"].RequiresGpu, types["demo.video-synthesis"].GpuMemoryBytes, string.Join(',', types["demo.video-synthesis"].Parameters)));
+        Assert.Equal((true, 2L << 30, "minutes,audio,language"), (types["demo.transcription"].RequiresGpu, types["demo.transcription"].GpuMemoryBytes, string.Join(',', types["demo.transcription"].Parameters)));
         Assert.Equal((false, 0L), (types["demo.noop"].RequiresGpu, types["demo.noop"].GpuMemoryBytes));
         Assert.Empty(types["demo.noop"].Parameters);
         Assert.All(types.Values, t => Assert.Equal("demo", t.Handler));
@@ -131,8 +131,16 @@ public sealed class DemoTaskHandlerTests
     public async Task Unknown_parameters_are_rejected_when_run()
     {
         var rejected = await Assert.ThrowsAsync<TaskRejectedException>(() =>
-            Handler(0).RunAsync(DemoRun("demo.video-synthesis", """{"seconds":1,"resolution":"4k"}"""), CancellationToken.None));
-        Assert.Equal("unknown parameter 'resolution'; accepted: seconds", rejected.Message);
+            Handler(0).RunAsync(DemoRun("demo.video-synthesis", """{"seconds":1,"fps":60}"""), CancellationToken.None));
+        Assert.Equal("unknown parameter 'fps'; accepted: seconds, scene, resolution", rejected.Message);
+    }
+
+    [Fact]
+    public async Task Descriptive_parameters_must_be_text()
+    {
+        var rejected = await Assert.ThrowsAsync<TaskRejectedException>(() =>
+            Handler(0).RunAsync(DemoRun("demo.transcription", """{"minutes":1,"language":7}"""), CancellationToken.None));
+        Assert.Equal("parameter 'language' must be text of at most 200 characters", rejected.Message);
     }
 
     [Fact]

@@ -1,14 +1,17 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Tasks;
 
 namespace Monitoring.Web.Demo;
 
 /// <summary>Enqueues a steady trickle of demo tasks so a fresh console has something to show.</summary>
 internal sealed class DemoProducer(
-    TaskQueue queue, TaskReader reader, IOptionsMonitor<DemoOptions> options, TimeProvider clock, ILogger<DemoProducer> logger)
+    TaskIntake intake, TaskReader reader, TaskTypeRegistry types, IOptionsMonitor<DemoOptions> options, TimeProvider clock, ILogger<DemoProducer> logger)
     : BackgroundService
 {
+    private static readonly string[] DemoTypes = [DemoTaskHandler.VideoSynthesisType, DemoTaskHandler.TranscriptionType, ProcessTaskTypeOptions.VideoSynthesizeExampleName];
+
     private static readonly Actor Producer = new("demo", ActorKind.System);
     private static readonly string[] Resolutions = ["640x360", "1280x720", "1920x1080"];
     private static readonly string[] Languages = ["en", "de", "fr", "ja"];
@@ -17,6 +20,9 @@ internal sealed class DemoProducer(
     {
         var random = new Random();
         long sequence = 0;
+        // The real ffmpeg example joins the mix when ffmpeg is installed and the type is configured.
+        var withFfmpeg = types.TryGet(ProcessTaskTypeOptions.VideoSynthesizeExampleName, out _, out _) && FfmpegInstalled();
+        logger.LogInformation("Demo producer: {Types}", withFfmpeg ? "demo types and ffmpeg video.synthesize" : "demo types (ffmpeg not found)");
         while (!stoppingToken.IsCancellationRequested)
         {
             var settings = options.CurrentValue;
@@ -29,14 +35,14 @@ internal sealed class DemoProducer(
                     continue;
                 }
 
-                var waiting = await reader.ListAsync(new TaskFilter { Statuses = [TaskState.Pending], Types = ["demo.video-synthesis", "demo.transcription"] }, 1, 1, stoppingToken);
+                var waiting = await reader.ListAsync(new TaskFilter { Statuses = [TaskState.Pending], Types = DemoTypes }, 1, 1, stoppingToken);
                 if (waiting.Total >= settings.MaxBacklog)
                 {
                     continue;
                 }
 
                 sequence++;
-                await queue.EnqueueAsync(NextTask(random, sequence), Producer, stoppingToken);
+                await intake.EnqueueAsync(NextTask(random, sequence, withFfmpeg), Producer, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -51,8 +57,23 @@ internal sealed class DemoProducer(
         }
     }
 
-    private static TaskSubmission NextTask(Random random, long sequence)
+    private static bool FfmpegInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "ffmpeg")));
+
+    private static TaskSubmission NextTask(Random random, long sequence, bool withFfmpeg)
     {
+        if (withFfmpeg && random.NextDouble() < 0.15)
+        {
+            return new TaskSubmission
+            {
+                Type = ProcessTaskTypeOptions.VideoSynthesizeExampleName,
+                Priority = TaskPriority.Normal,
+                Parameters = JsonSerializer.SerializeToElement(new { width = 320, height = 240, seconds = 2 }),
+                Source = "demo",
+            };
+        }
+
         var video = random.NextDouble() < 0.6;
         var priority = random.NextDouble() switch
         {
@@ -66,7 +87,7 @@ internal sealed class DemoProducer(
             : new { audio = $"clip-{sequence:D5}.wav", language = Languages[random.Next(Languages.Length)], minutes = random.Next(1, 20) };
         return new TaskSubmission
         {
-            Type = video ? "demo.video-synthesis" : "demo.transcription",
+            Type = video ? DemoTaskHandler.VideoSynthesisType : DemoTaskHandler.TranscriptionType,
             Priority = priority,
             Parameters = JsonSerializer.SerializeToElement(parameters),
             RequiredGpuMemoryBytes = (video ? random.Next(2, 9) : random.Next(1, 4)) * 1024L * 1024 * 1024,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 using Monitoring.Web.Api;
@@ -51,7 +52,7 @@ public static class TasksApi
     }
 
     public static async Task<Results<Created<TaskDetail>, Ok<TaskDetail>, ValidationProblem>> SubmitTask(
-        HttpContext context, TaskQueue queue, CancellationToken cancellationToken)
+        HttpContext context, TaskIntake intake, CancellationToken cancellationToken)
     {
         if (!context.Request.HasJsonContentType())
         {
@@ -96,7 +97,7 @@ public static class TasksApi
 
         try
         {
-            var (task, created) = await queue.EnqueueAsync(submission, context.ToActor(), cancellationToken);
+            var (task, created) = await intake.EnqueueAsync(submission, context.ToActor(), cancellationToken);
             var detail = TaskDetail.From(task);
             return created ? TypedResults.Created($"/api/v1/tasks/{task.Id}", detail) : TypedResults.Ok(detail);
         }
