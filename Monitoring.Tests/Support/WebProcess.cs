@@ -60,6 +60,21 @@ public sealed class WebProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL, no chance to clean up: what a crash or an OOM kill does.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>A free loopback port for a host started with <c>--urls</c>.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
