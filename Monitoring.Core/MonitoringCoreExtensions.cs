@@ -27,11 +27,7 @@ public static class MonitoringCoreExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<MonitoringDbContext>((sp, options) =>
-        {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            options.UseSqlite(DatabaseInitializer.ConnectionString(storage))
-                .AddInterceptors(new SqlitePragmas(storage.Synchronous, storage.BusyTimeoutMilliseconds));
-        });
+            options.UseMonitoringDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();

@@ -6,6 +6,7 @@ using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
 using Monitoring.Web.Monitor;
 using Monitoring.Web.Security;
+using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Health;
 using Monitoring.Web.Tasks;
 using Monitoring.Web.Workers;
@@ -20,17 +21,8 @@ public static class MonitoringWebExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddMonitoringSecurity();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-
-        services.AddAuthentication(LoopbackAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, LoopbackAuthenticationHandler>(LoopbackAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.ViewPolicy, p => p.RequireRole(Roles.Viewer, Roles.Operator, Roles.Admin))
-            .AddPolicy(Roles.OperatePolicy, p => p.RequireRole(Roles.Operator, Roles.Admin))
-            .AddPolicy(Roles.AdministerPolicy, p => p.RequireRole(Roles.Admin));
-        services.AddCascadingAuthenticationState();
-        services.AddHostedService<LoopbackBindingGuard>();
 
         services.AddReadinessChecks();
         services.AddProblemDetails();
@@ -50,6 +42,7 @@ public static class MonitoringWebExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.InitializeDatabaseAsync();
+        await app.Services.InitializeAccountsAsync();
     }
 
     public static WebApplication MapMonitoring(this WebApplication app)
@@ -62,12 +55,14 @@ public static class MonitoringWebExtensions
 
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
 
         app.MapHealthEndpoints();
         app.MapOpenApi().RequireAuthorization(Roles.ViewPolicy);
+        app.MapAccountEndpoints();
         app.MapTasksApi();
         app.MapMonitorApi();
         app.MapWorkersApi();

@@ -27,6 +27,24 @@ public static class DatabaseInitializer
         logger.LogInformation("Database ready at {Path} (WAL, synchronous={Synchronous})", storage.DatabasePath, storage.Synchronous);
     }
 
+    /// <summary>Points a context at the product's SQLite file with its pragmas (durability, busy timeout).
+    /// Every context on the database uses this, so they all behave the same under contention.</summary>
+    public static DbContextOptionsBuilder UseMonitoringDatabase(
+        this DbContextOptionsBuilder options, StorageOptions storage, string? migrationsHistoryTable = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(storage);
+        return options
+            .UseSqlite(ConnectionString(storage), sqlite =>
+            {
+                if (migrationsHistoryTable is not null)
+                {
+                    sqlite.MigrationsHistoryTable(migrationsHistoryTable);
+                }
+            })
+            .AddInterceptors(new SqlitePragmas(storage.Synchronous, storage.BusyTimeoutMilliseconds));
+    }
+
     public static string ConnectionString(StorageOptions storage)
     {
         ArgumentNullException.ThrowIfNull(storage);

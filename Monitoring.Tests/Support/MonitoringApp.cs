@@ -74,6 +74,8 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
         builder.UseSetting("Demo:Enabled", "false");
+        // In-process callers act as the local Admin unless a test asks for accounts (Auth:Mode=Local).
+        builder.UseSetting("Auth:Mode", "None");
         // Most tests drive task states by hand; tests of scheduling turn it on explicitly.
         builder.UseSetting("Scheduler:Enabled", "false");
         builder.UseSetting("Gpu:Provider", "none");
