@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
+using Monitoring.Web.Audit;
 using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
 using Monitoring.Web.Monitor;
@@ -66,6 +67,8 @@ public static class MonitoringWebExtensions
         app.MapTasksApi();
         app.MapMonitorApi();
         app.MapWorkersApi();
+        app.MapApiKeysApi();
+        app.MapAuditApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 
         app.Lifetime.ApplicationStarted.Register(() =>

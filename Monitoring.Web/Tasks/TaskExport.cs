@@ -63,7 +63,7 @@ public sealed class TaskExport(TaskReader reader, TaskFilter filter, string form
     }
 
     /// <summary>RFC 4180 quoting; a leading formula character is prefixed so spreadsheets do not run it.</summary>
-    internal static string Csv(object? value)
+    public static string Csv(object? value)
     {
         var text = value switch
         {
