@@ -9,6 +9,7 @@ using Monitoring.Web.Monitor;
 using Monitoring.Web.Security;
 using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Health;
+using Monitoring.Web.Logs;
 using Monitoring.Web.Tasks;
 using Monitoring.Web.Workers;
 using MudBlazor.Services;
@@ -68,6 +69,7 @@ public static class MonitoringWebExtensions
         app.MapMonitorApi();
         app.MapWorkersApi();
         app.MapApiKeysApi();
+        app.MapLogsApi();
         app.MapAuditApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 

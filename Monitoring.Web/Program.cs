@@ -2,8 +2,10 @@ using Monitoring.Core;
 using Monitoring.Gpu;
 using Monitoring.Web;
 using Monitoring.Web.Jobs;
+using Monitoring.Web.Logs;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddMonitoringLogging();
 builder.AddMonitoringCore();
 builder.AddMonitoringGpu();
 builder.AddMonitoringScheduling();

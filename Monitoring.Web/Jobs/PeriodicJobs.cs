@@ -62,14 +62,19 @@ public sealed class PerformanceSnapshotJob(TaskStatistics statistics, LatestRead
         latest.Performance = await statistics.GetAsync(TimeSpan.FromHours(1), cancellationToken);
 }
 
-public sealed class RetentionJob(TaskRetention retention, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
+/// <summary>Hourly: finished tasks past their retention, then log files past Retention:LogDays into the archive.</summary>
+public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archiver, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "retention";
 
     protected override string Name => JobName;
 
-    protected override Task RunAsync(CancellationToken cancellationToken) => retention.PurgeAsync(cancellationToken);
+    protected override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await retention.PurgeAsync(cancellationToken);
+        await archiver.ArchiveAsync(cancellationToken);
+    }
 }
 
 public static class PeriodicJobsExtensions
