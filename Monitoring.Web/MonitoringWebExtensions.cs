@@ -55,6 +55,7 @@ public static class MonitoringWebExtensions
             app.UseExceptionHandler();
         }
 
+        app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRateLimiter();

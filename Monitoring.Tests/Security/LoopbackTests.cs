@@ -23,12 +23,53 @@ public sealed class LoopbackTests
     public async Task Without_accounts_the_host_refuses_to_serve_the_network()
     {
         using var data = new TempDirectory();
-        using var host = new WebProcess(data.Path, "--urls", "http://0.0.0.0:0");
+        using var host = new WebProcess(data.Path, "--urls", "http://0.0.0.0:0", "--Auth:Mode=None");
 
         var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(exitCode is not null and not 0, $"the host should have stopped with an error:\n{host.Output}");
         Assert.Contains("Auth:Mode=None only serves loopback addresses", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_accounts_the_host_may_serve_the_network_and_refuses_anonymous_callers()
+    {
+        using var data = new TempDirectory();
+        var port = WebProcess.FreePort();
+        using var host = new WebProcess(data.Path, "--urls", $"http://0.0.0.0:{port}", "--Demo:Enabled=false", "--Gpu:Provider=none");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync("/health/live")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/tasks")).StatusCode);
+        Assert.Contains("Created the 'admin' account with the generated password", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_answer_carries_the_security_headers()
+    {
+        using var app = new MonitoringApp();
+        using var client = app.CreateClient();
+
+        foreach (var url in new[] { "/tasks", "/api/v1/tasks", "/health/live" })
+        {
+            var response = await client.GetAsync(url);
+            var csp = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        }
     }
 
     [Fact]

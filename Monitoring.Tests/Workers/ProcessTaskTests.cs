@@ -71,7 +71,7 @@ public sealed class ProcessTaskTests
         var port = WebProcess.FreePort();
         string[] arguments =
         [
-            "--urls", $"http://127.0.0.1:{port}", "--Demo:Enabled=false", "--Gpu:Provider=none",
+            "--urls", $"http://127.0.0.1:{port}", "--Auth:Mode=None", "--Demo:Enabled=false", "--Gpu:Provider=none",
             "--Scheduler:LeaseSeconds=3", "--Scheduler:IntervalSeconds=1",
             "--TaskTypes:hold:Command=sleep", "--TaskTypes:hold:Args:0={seconds}", "--TaskTypes:hold:MaxAttempts=3",
         ];
