@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Monitoring.Web.Security;
+using Prometheus;
+
+namespace Monitoring.Web.Metrics;
+
+public static class MonitoringMetricsExtensions
+{
+    public const string Path = "/metrics";
+
+    /// <summary>Registers the instruments, the Prometheus bridge and the circuit counter.</summary>
+    public static WebApplicationBuilder AddMonitoringMetrics(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMonitoringMetrics();
+        return builder;
+    }
+
+    public static IServiceCollection AddMonitoringMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
+        services.AddMetrics();
+        services.TryAddSingleton<MonitoringMeters>();
+        services.TryAddSingleton<StateGauges>();
+        services.TryAddSingleton<TaskChangeMetrics>();
+        services.TryAddSingleton<PrometheusMeterBridge>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitMetricsHandler>());
+        return services;
+    }
+
+    /// <summary>Starts the instruments, times every request, and serves <c>/metrics</c> — anonymously unless
+    /// <c>Metrics:AllowAnonymous=false</c>, then for the Viewer role and up.</summary>
+    /// <remarks>Call it before <c>MapMonitoring()</c>: its request timing must wrap the status-code pages,
+    /// the exception handler and authentication, so it sees the status the client gets.</remarks>
+    public static WebApplication MapMonitoringMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Created now, not at the first scrape: the task counters must see changes from the first one.
+        app.Services.GetRequiredService<StateGauges>();
+        app.Services.GetRequiredService<TaskChangeMetrics>();
+        var bridge = app.Services.GetRequiredService<PrometheusMeterBridge>();
+        // A counter appears at its first increment; start this unlabelled one at 0 so the first circuit is an increase.
+        app.Services.GetRequiredService<MonitoringMeters>().CircuitsOpened.Add(0);
+
+        app.UseMiddleware<HttpMetricsMiddleware>();
+        var endpoint = app.MapMetrics(Path, bridge.Registry).WithDisplayName("Prometheus metrics");
+        if (!app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowAnonymous)
+        {
+            endpoint.RequireAuthorization(Roles.ViewPolicy);
+        }
+
+        return app;
+    }
+}
