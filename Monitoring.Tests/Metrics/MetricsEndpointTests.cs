@@ -200,6 +200,15 @@ public sealed class MetricsEndpointTests(ScrapedAppFixture fixture) : IClassFixt
             $"promtool check metrics exited {result.ExitCode}:\n{result.Output}");
     }
 
+    [Fact]
+    public async Task The_dashboard_reads_only_series_the_app_exposes()
+    {
+        var exposed = Exposition.Parse(await Host.ScrapeAsync()).Select(s => s.Name).ToHashSet();
+        var used = DeployFiles.DashboardQueries().SelectMany(DeployFiles.MetricNames).ToHashSet();
+        Assert.NotEmpty(used);
+        Assert.Subset(exposed, used);
+    }
+
     private static void AssertHistogram(IReadOnlyList<Sample> samples, string name, string type, int count)
     {
         var buckets = samples.Named(name + "_bucket").Where(s => s["type"] == type).ToList();

@@ -19,9 +19,11 @@ public static class Promtool
 
     /// <summary>Feeds the exposition on stdin; lint problems and errors both come back on stdout/stderr with a
     /// non-zero exit code (3 for lint).</summary>
-    public static async Task<Result> CheckMetricsAsync(string exposition)
+    public static Task<Result> CheckMetricsAsync(string exposition) => RunAsync(["check", "metrics"], exposition);
+
+    public static async Task<Result> RunAsync(IEnumerable<string> arguments, string input = "")
     {
-        using var process = Process.Start(new ProcessStartInfo(Path, "check metrics")
+        using var process = Process.Start(new ProcessStartInfo(Path, arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -30,7 +32,7 @@ public static class Promtool
         })!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(exposition);
+        await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
