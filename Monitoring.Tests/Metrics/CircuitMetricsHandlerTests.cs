@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Web.Metrics;
 
 namespace Monitoring.Tests.Metrics;
@@ -27,5 +28,13 @@ public sealed class CircuitMetricsHandlerTests
         samples = await scope.ScrapeAsync();
         Assert.Equal(0, samples.Named("monitoring_circuits_active").Single().Value);
         Assert.Equal(2, samples.Named("monitoring_circuits_total").Single().Value);
+    }
+
+    [Fact]
+    public async Task Every_circuit_gets_the_handler()
+    {
+        await using var host = await MetricsHost.StartAsync(("Scheduler:Enabled", "false"));
+        using var circuitScope = host.Services.CreateScope();
+        Assert.Contains(circuitScope.ServiceProvider.GetServices<CircuitHandler>(), h => h is CircuitMetricsHandler);
     }
 }

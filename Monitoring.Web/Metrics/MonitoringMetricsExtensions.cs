@@ -14,21 +14,16 @@ public static class MonitoringMetricsExtensions
     public static WebApplicationBuilder AddMonitoringMetrics(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddMonitoringMetrics();
-        return builder;
-    }
-
-    public static IServiceCollection AddMonitoringMetrics(this IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
+        var services = builder.Services;
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
         services.AddMetrics();
-        services.TryAddSingleton<MonitoringMeters>();
-        services.TryAddSingleton<StateGauges>();
-        services.TryAddSingleton<TaskChangeMetrics>();
-        services.TryAddSingleton<PrometheusMeterBridge>();
+        services.AddSingleton<MonitoringMeters>();
+        services.AddSingleton<StateGauges>();
+        services.AddSingleton<TaskChangeMetrics>();
+        services.AddSingleton<PrometheusMeterBridge>();
+        // Blazor resolves circuit handlers per circuit, from the circuit's scope.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitMetricsHandler>());
-        return services;
+        return builder;
     }
 
     /// <summary>Starts the instruments, times every request, and serves <c>/metrics</c> — anonymously unless

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Prometheus;
 
 namespace Monitoring.Web.Metrics;
@@ -118,17 +119,18 @@ public sealed class PrometheusMeterBridge : IDisposable
 
         public void Record(IMetricFactory factory, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
+            // prometheus-net fixes the label order at creation; tags come in any order.
             var sorted = tags.ToArray();
             Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            var values = sorted.Select(t => Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
+            var names = sorted.Select(t => PrometheusNaming.LabelName(t.Key)).ToArray();
+            var values = sorted.Select(t => Convert.ToString(t.Value, CultureInfo.InvariantCulture) ?? "").ToArray();
             lock (_lock)
             {
-                var collector = _collector ??= Create(factory, sorted.Select(t => PrometheusNaming.LabelName(t.Key)).ToArray());
-                if (values.Length != _labelNames!.Length
-                    || !sorted.Select(t => PrometheusNaming.LabelName(t.Key)).SequenceEqual(_labelNames, StringComparer.Ordinal))
+                var collector = _collector ??= Create(factory, names);
+                if (!names.SequenceEqual(_labelNames!, StringComparer.Ordinal))
                 {
                     throw new InvalidOperationException(
-                        $"Instrument {instrument.Name} reported tags [{string.Join(", ", sorted.Select(t => t.Key))}] but earlier [{string.Join(", ", _labelNames)}].");
+                        $"Instrument {instrument.Name} reported tags [{string.Join(", ", names)}] but earlier [{string.Join(", ", _labelNames!)}].");
                 }
 
                 // A collector without labels takes values itself; WithLabels() would add a second, empty-labelled series.

@@ -25,6 +25,12 @@ internal static class PrometheusNaming
 
     public static string LabelName(string tag) => Sanitize(tag);
 
+    /// <summary>An enum as a label value: lower case, as Prometheus label values conventionally are
+    /// (<c>status="completed"</c>).</summary>
+    public static string LabelValue<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        value.ToString().ToLowerInvariant();
+
     public static bool IsCounter(Instrument instrument) =>
         instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(Counter<>);
 

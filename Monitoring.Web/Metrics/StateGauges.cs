@@ -156,10 +156,6 @@ public sealed class StateGauges
 
     private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
 
-    /// <summary>Enum label values in lower case, as Prometheus label values conventionally are.</summary>
-    internal static string Label<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-#pragma warning disable CA1308 // Label values are lower case by Prometheus convention; they are never compared as identifiers.
-        value.ToString().ToLowerInvariant();
-#pragma warning restore CA1308
+    private static string Label<TEnum>(TEnum value)
+        where TEnum : struct, Enum => PrometheusNaming.LabelValue(value);
 }

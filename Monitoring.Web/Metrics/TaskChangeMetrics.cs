@@ -44,7 +44,7 @@ public sealed class TaskChangeMetrics : IDisposable
         var type = new KeyValuePair<string, object?>("type", change.Type);
         if (change.To is TaskState.Completed or TaskState.Failed or TaskState.Cancelled)
         {
-            _meters.TasksFinished.Add(1, type, new KeyValuePair<string, object?>("status", StateGauges.Label(change.To.Value)));
+            _meters.TasksFinished.Add(1, type, new KeyValuePair<string, object?>("status", PrometheusNaming.LabelValue(change.To.Value)));
         }
 
         var elapsed = _timings.Apply(change);
