@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A needs=(
   [chromium]=/usr/bin/chromium
   [ffmpeg]=/usr/bin/ffprobe
+  [prometheus]=/usr/bin/promtool
 )
 missing=()
 for package in "${!needs[@]}"; do
