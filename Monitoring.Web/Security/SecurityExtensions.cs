@@ -71,6 +71,7 @@ public static class SecurityExtensions
             .AddPolicy(Roles.OperatePolicy, p => p.RequireRole(Roles.Operator, Roles.Admin))
             .AddPolicy(Roles.AdministerPolicy, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
+        services.AddSingleton<AccountAdministration>();
         services.AddHostedService<LoopbackBindingGuard>();
 
         services.AddRateLimiter(o =>
