@@ -26,8 +26,8 @@ public sealed class AccountAdministration(IServiceScopeFactory scopes, AuditWrit
         foreach (var user in all)
         {
             var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? "(none)";
-            views.Add(new AccountView(user.Id, user.UserName!, role, user.LockoutEnd == DateTimeOffset.MaxValue,
-                user.LockoutEnd is { } end && end > now && end != DateTimeOffset.MaxValue, user.CreatedAt));
+            views.Add(new AccountView(user.Id, user.UserName!, role, AccountStore.IsDisabled(user.LockoutEnd),
+                user.LockoutEnd is { } end && end > now && !AccountStore.IsDisabled(end), user.CreatedAt));
         }
 
         return views;
@@ -115,7 +115,7 @@ public sealed class AccountAdministration(IServiceScopeFactory scopes, AuditWrit
         }
 
         var admins = await users.GetUsersInRoleAsync(Roles.Admin);
-        if (admins.Count(a => a.LockoutEnd != DateTimeOffset.MaxValue) <= 1)
+        if (admins.Count(a => !AccountStore.IsDisabled(a.LockoutEnd)) <= 1)
         {
             throw new AccountChangeException($"'{user.UserName}' is the last active Admin; make another Admin first.");
         }

@@ -55,10 +55,18 @@ public sealed class AccountStore(DbContextOptions<AccountStore> options) : Ident
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // Times as sortable integers, as the task tables store them (no text date comparisons on SQLite).
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<long>();
-        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<long>();
+        // Unix milliseconds, as the task tables store times. (EF's default DateTimeOffset-to-long converter packs
+        // ticks with the offset and overflows on DateTimeOffset.MaxValue — the lockout end of a disabled account.)
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMilliseconds>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMilliseconds>();
     }
+
+    /// <summary>A lockout that ends in the year 9999 is a disabled account (milliseconds truncate MaxValue).</summary>
+    public static bool IsDisabled(DateTimeOffset? lockoutEnd) => lockoutEnd is { Year: 9999 };
+
+    private sealed class UnixMilliseconds() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
 }
 
 /// <summary>Lets <c>dotnet ef migrations add … --context AccountStore</c> build the model without the host.</summary>
