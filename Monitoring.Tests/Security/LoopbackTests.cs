@@ -52,7 +52,10 @@ public sealed class LoopbackTests
         }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(60));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/tasks")).StatusCode);
-        Assert.Contains("Created the 'admin' account with the generated password", host.Output, StringComparison.Ordinal);
+        Assert.Contains("created the 'admin' account with the generated password", host.Output, StringComparison.Ordinal);
+        var logs = Directory.GetFiles(Path.Combine(data.Path, "logs"), "*.clef").Select(File.ReadAllText).ToList();
+        Assert.NotEmpty(logs);
+        Assert.All(logs, text => Assert.DoesNotContain("generated password ", text, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -56,9 +56,12 @@ public static class AccountBootstrap
             await audit.RecordAsync(Actor.System, "user.create", $"user:{AdminUserName}", null, new { userName = AdminUserName, role = Roles.Admin }, cancellationToken);
             if (string.IsNullOrEmpty(given))
             {
-                // Written once, on the start that creates the account; never again.
-                logger.LogWarning("Created the '{User}' account with the generated password {Password} — sign in and change it (or set {Variable} before the first start).",
-                    AdminUserName, password, AdminPasswordVariable);
+                // Written once, on the start that creates the account, to the process's own output only: the
+                // searchable log (files, ring buffer, Logs page, logs API) is readable by Viewers.
+                await Console.Error.WriteLineAsync(
+                    $"Monitoring: created the '{AdminUserName}' account with the generated password {password} — sign in and change it " +
+                    $"(or set {AdminPasswordVariable} before the first start). This is shown once and is not in the log files.");
+                logger.LogWarning("Created the '{User}' account with a generated password, written once to standard error (not to the log files)", AdminUserName);
             }
             else
             {
