@@ -1,8 +1,10 @@
 using Monitoring.Core;
+using Monitoring.Core.Storage;
 using Monitoring.Gpu;
 using Monitoring.Web.Jobs;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Metrics;
+using Monitoring.Web.Settings;
 
 namespace Monitoring.Web;
 
@@ -11,6 +13,11 @@ public static class MonitoringComposition
 {
     public static WebApplicationBuilder AddMonitoring(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Run-time overrides are the last source: they win over appsettings.json, the environment and the command line.
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        ((IConfigurationBuilder)builder.Configuration).Add(new OverridesConfigurationSource(storage.DatabasePath));
+        builder.Services.AddSingleton<LiveSettings>();
         builder.AddMonitoringLogging();
         builder.AddMonitoringCore();
         builder.AddMonitoringGpu();

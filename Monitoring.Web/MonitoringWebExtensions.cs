@@ -8,6 +8,7 @@ using Monitoring.Web.Demo;
 using Monitoring.Web.Monitor;
 using Monitoring.Web.Security;
 using Monitoring.Web.Security.Accounts;
+using Monitoring.Web.Settings;
 using Monitoring.Web.Health;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Tasks;
@@ -71,6 +72,7 @@ public static class MonitoringWebExtensions
         app.MapWorkersApi();
         app.MapApiKeysApi();
         app.MapLogsApi();
+        app.MapConfigApi();
         app.MapAuditApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 

@@ -36,6 +36,9 @@ public sealed class AccountStore(DbContextOptions<AccountStore> options) : Ident
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    /// <summary>Run-time configuration changes made in the console or the API (they win over appsettings.json).</summary>
+    public DbSet<Settings.SettingOverride> SettingOverrides => Set<Settings.SettingOverride>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -50,6 +53,14 @@ public sealed class AccountStore(DbContextOptions<AccountStore> options) : Ident
             key.Property(k => k.CreatedBy).HasMaxLength(128);
             key.HasIndex(k => k.Hash).IsUnique();
             key.HasIndex(k => k.Name);
+        });
+        builder.Entity<Settings.SettingOverride>(setting =>
+        {
+            setting.ToTable("SettingOverrides");
+            setting.HasKey(o => o.Key);
+            setting.Property(o => o.Key).HasMaxLength(200);
+            setting.Property(o => o.Value).HasMaxLength(1000);
+            setting.Property(o => o.ChangedBy).HasMaxLength(128);
         });
     }
 
