@@ -1,9 +1,9 @@
 # Build: docker build -t monitoring .
-# Run:   docker run --network host -v monitoring-data:/data monitoring
+# Run:   docker run -p 5080:5080 -v monitoring-data:/data -e MONITORING_ADMIN_PASSWORD='…' monitoring
 #
-# Until local accounts exist, the console runs with Auth:Mode=None, which refuses to bind anything
-# but loopback. With --network host it serves the host's 127.0.0.1:5080 only; publishing the port
-# to the network needs Auth:Mode=Local (accounts and roles).
+# The port is published behind local accounts (Auth:Mode=Local, the default). Without
+# MONITORING_ADMIN_PASSWORD the first start prints a generated admin password once to stderr
+# (docker logs). Auth:Mode=None refuses to start on this non-loopback address, by design.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -25,8 +25,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_ENVIRONMENT=Production \
-    ASPNETCORE_URLS=http://127.0.0.1:5080 \
+    ASPNETCORE_URLS=http://0.0.0.0:5080 \
     Storage__DataDirectory=/data
+EXPOSE 5080
 VOLUME /data
 USER $APP_UID
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
