@@ -199,7 +199,7 @@ public sealed class GpuScheduler : BackgroundService
     {
         await base.StopAsync(cancellationToken);
         await _pool.DisposeAsync();
-        await _lease.ReleaseAsync(cancellationToken);
+        await _lease.ReleaseAsync();
     }
 
     public override void Dispose()

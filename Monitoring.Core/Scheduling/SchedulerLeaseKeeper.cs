@@ -77,17 +77,27 @@ public sealed class SchedulerLeaseKeeper(
         return acquired;
     }
 
-    /// <summary>Gives the lease up on a clean shutdown, so a restarted process can take it at once.</summary>
-    public async Task ReleaseAsync(CancellationToken cancellationToken = default)
+    /// <summary>Gives the lease up on a clean shutdown, so a restarted process can take it at once. Best effort:
+    /// if it fails (the host is already out of time), the lease simply expires after <c>Scheduler:LeaseSeconds</c>.</summary>
+    public async Task ReleaseAsync()
     {
         if (!IsHeld)
         {
             return;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.SchedulerLeases.Where(l => l.Name == SchedulerLease.SchedulerName && l.Owner == OwnerId).ExecuteDeleteAsync(cancellationToken);
         IsHeld = false;
-        logger.LogInformation("Released the scheduler lease");
+        try
+        {
+            // Its own short deadline: the host's shutdown token may already be spent.
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var db = await dbFactory.CreateDbContextAsync(deadline.Token);
+            await db.SchedulerLeases.Where(l => l.Name == SchedulerLease.SchedulerName && l.Owner == OwnerId).ExecuteDeleteAsync(deadline.Token);
+            logger.LogInformation("Released the scheduler lease");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            logger.LogWarning(ex, "Could not release the scheduler lease; it expires by itself");
+        }
     }
 }

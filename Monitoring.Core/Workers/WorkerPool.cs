@@ -233,7 +233,15 @@ public sealed class WorkerPool : IAsyncDisposable
             running = _workers.Select(w => w.Execution).OfType<Task>().ToList();
         }
 
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // The next start recovers whatever was still running as Lost.
+            _logger.LogWarning("Some running tasks did not stop within 30 s of shutdown");
+        }
     }
 
     private async Task RunAsync(Worker worker, TaskItem task, RunningTask running)
