@@ -99,8 +99,10 @@ internal static class SoakBenchmark
         Console.WriteLine($"  GC heap {Figures.Bytes(atFirst.GcHeap)} → {Figures.Bytes(atLast.GcHeap)}; median throughput {Figures.Format(Figures.Median(readings.Select(r => r.Rate).ToList()), "0")} tasks/s");
         Console.WriteLine($"  checked: {tasks:N0} Completed in the counter roll-up (TaskReader.ListAsync) and in the Tasks rows, none lost or failed, {3 * tasks:N0} events");
         Console.WriteLine($"  {outputFolders:N0} output folders under data/tasks (the worker creates one per task, even for a handler that writes nothing)");
-        Console.WriteLine($"  took {Figures.Format(started.Elapsed.TotalSeconds, "0.0")} s");
+        var cleanup = Stopwatch.StartNew();
         temp.Dispose();
+        Console.WriteLine($"  deleting the data folder with its {outputFolders:N0} output folders took {Figures.Format(cleanup.Elapsed.TotalSeconds, "0.0")} s");
+        Console.WriteLine($"  took {Figures.Format(started.Elapsed.TotalSeconds, "0.0")} s");
         ResultLine.Write(new
         {
             Benchmark = "soak",
@@ -119,6 +121,7 @@ internal static class SoakBenchmark
             MedianTasksPerSecond = Figures.Round(Figures.Median(readings.Select(r => r.Rate).ToList()), 0),
             DatabaseMiB = Mib(atLast.DatabaseBytes),
             OutputFolders = outputFolders,
+            CleanupSeconds = Figures.Round(cleanup.Elapsed.TotalSeconds, 1),
             Workers,
             MaxPending = pending,
             Synchronous = synchronous,
