@@ -10,6 +10,9 @@ internal sealed class BenchmarkOptions
     {
         ["lifecycle"] = ["rounds", "seconds", "tasks", "iterations"],
         ["history"] = ["tasks", "iterations", "warmup"],
+        ["dispatch"] = ["tasks", "warmup"],
+        ["probe-overhead"] = ["seconds", "warmup", "isolate"],
+        ["soak"] = ["tasks", "pending"],
     };
 
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);

@@ -18,6 +18,19 @@ public static class BenchmarkProgram
                       --tasks N        finished tasks to seed (default 1000000)
                       --iterations N   measured requests per endpoint (default 50)
                       --warmup N       warm-up requests per endpoint (default 5)
+          dispatch    enqueue → Processing latency with an idle worker, real web app in process
+                      --tasks N        measured tasks, one at a time (default 500)
+                      --warmup N       warm-up tasks (default 50)
+          probe-overhead
+                      CPU of the real web app as a child process with every probe and job running, no tasks
+                      --seconds N      measured window (default 60)
+                      --warmup N       seconds after it listens before measuring (default 180:
+                                       tiered JIT recompiles the jobs' code during the first minutes)
+                      --isolate N      also run one child per periodic job with that job pushed to
+                                       hourly, N seconds each, to see what each job costs
+          soak        working set after 100,000 no-op tasks vs after 10,000, real web app in process
+                      --tasks N        tasks in all (default 100000); the first reading at 10 %
+                      --pending N      most tasks queued at once (default 500)
 
         The last line of stdout is one JSON object with the figures.
         Databases live in a fresh folder under the temp folder, deleted at the end
@@ -40,6 +53,9 @@ public static class BenchmarkProgram
             {
                 "lifecycle" => await LifecycleBenchmark.RunAsync(options),
                 "history" => await HistoryBenchmark.RunAsync(options),
+                "dispatch" => await DispatchBenchmark.RunAsync(options),
+                "probe-overhead" => await ProbeOverheadBenchmark.RunAsync(options),
+                "soak" => await SoakBenchmark.RunAsync(options),
                 _ => throw new InvalidOperationException("unreachable: TryParse accepts only known names"),
             };
         }
