@@ -10,6 +10,7 @@ using Monitoring.Web.Security;
 using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Health;
 using Monitoring.Web.Logs;
+using Monitoring.Web.MetricHistory;
 using Monitoring.Web.Tasks;
 using Monitoring.Web.Workers;
 using MudBlazor.Services;
@@ -69,6 +70,7 @@ public static class MonitoringWebExtensions
         app.MapTasksApi();
         app.MapMonitorApi();
         app.MapWorkersApi();
+        app.MapMetricHistoryApi();
         app.MapApiKeysApi();
         app.MapLogsApi();
         app.MapAuditApi();
