@@ -31,7 +31,7 @@ public sealed class MetricStore(
     private const long MinuteMs = 60_000;
 
     /// <summary>A probe samples, then records a moment later: a sample can land in a minute already rolled
-    /// up. Each roll-up folds this many recent minutes again, and raw samples this recent are never pruned.</summary>
+    /// up. Each roll-up folds this many recent minutes again.</summary>
     private static readonly TimeSpan s_refold = TimeSpan.FromMinutes(5);
 
     /// <summary>Each roll-up and delete statement covers at most this much time, so no write holds the database long.</summary>
@@ -166,9 +166,9 @@ public sealed class MetricStore(
 
         if (await RolledUpToAsync(db, cancellationToken) is { } rolledUpTo)
         {
+            // Whole minutes only: a minute folded again finds all its samples or none (and then keeps its roll-up).
             var rawCutoff = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(
-                Floor(now.AddHours(-settings.RawRetentionHours).ToUnixTimeMilliseconds(), MinuteMs),
-                rolledUpTo - (long)s_refold.TotalMilliseconds));
+                Floor(now.AddHours(-settings.RawRetentionHours).ToUnixTimeMilliseconds(), MinuteMs), rolledUpTo));
             while (await db.MetricSamples.MinAsync(s => (DateTimeOffset?)s.At, cancellationToken) is { } oldest && oldest < rawCutoff)
             {
                 var before = Min(oldest + s_rawPruneBatch, rawCutoff);
