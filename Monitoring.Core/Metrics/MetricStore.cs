@@ -317,7 +317,7 @@ public sealed class MetricStore(
             return;
         }
 
-        foreach (var series in await db.MetricSeries.AsNoTracking().Take(MaxSeries).ToListAsync(cancellationToken))
+        foreach (var series in await db.MetricSeries.AsNoTracking().OrderBy(s => s.Id).Take(MaxSeries).ToListAsync(cancellationToken))
         {
             _series.TryAdd((series.Name, series.Labels), series.Id);
         }
