@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Monitoring.Core.Audit;
 using Monitoring.Core.Handlers;
 using Monitoring.Core.Jobs;
+using Monitoring.Core.Metrics;
 using Monitoring.Core.Probes;
 using Monitoring.Core.Retention;
 using Monitoring.Core.Scheduling;
@@ -33,6 +34,7 @@ public static class MonitoringCoreExtensions
         services.AddSingleton<TaskReader>();
         services.AddSingleton<TaskStatistics>();
         services.AddSingleton<AuditWriter>();
+        services.AddMetricStore();
         return builder;
     }
 

@@ -11,6 +11,7 @@ using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Settings;
 using Monitoring.Web.Health;
 using Monitoring.Web.Logs;
+using Monitoring.Web.MetricHistory;
 using Monitoring.Web.Tasks;
 using Monitoring.Web.Workers;
 using MudBlazor.Services;
@@ -70,6 +71,7 @@ public static class MonitoringWebExtensions
         app.MapTasksApi();
         app.MapMonitorApi();
         app.MapWorkersApi();
+        app.MapMetricHistoryApi();
         app.MapApiKeysApi();
         app.MapLogsApi();
         app.MapConfigApi();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Metrics;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 
@@ -89,5 +90,45 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.HasIndex(a => a.At);
         entry.HasIndex(a => new { a.Actor, a.At });
         entry.HasIndex(a => new { a.Action, a.At });
+    }
+}
+
+internal sealed class MetricSeriesConfiguration : IEntityTypeConfiguration<MetricSeries>
+{
+    public void Configure(EntityTypeBuilder<MetricSeries> series)
+    {
+        series.ToTable("MetricSeries");
+        series.HasKey(s => s.Id);
+        series.Property(s => s.Name).HasMaxLength(MetricSeries.MaxNameLength).IsRequired();
+        series.Property(s => s.Labels).HasMaxLength(MetricSeries.MaxLabelsLength).IsRequired();
+        // Identity of a series (the upsert's conflict target) and the query's lookup by name.
+        series.HasIndex(s => new { s.Name, s.Labels }).IsUnique();
+    }
+}
+
+internal sealed class MetricSampleConfiguration : IEntityTypeConfiguration<MetricSample>
+{
+    public void Configure(EntityTypeBuilder<MetricSample> sample)
+    {
+        sample.ToTable("MetricSamples");
+        sample.HasKey(s => s.Id);
+        sample.HasOne<MetricSeries>().WithMany().HasForeignKey(s => s.SeriesId).OnDelete(DeleteBehavior.Cascade);
+        // A series over a time range (queries).
+        sample.HasIndex(s => new { s.SeriesId, s.At });
+        // Every series over a time range: the roll-up's minutes and retention's oldest slice.
+        sample.HasIndex(s => s.At);
+    }
+}
+
+internal sealed class MetricRollupConfiguration : IEntityTypeConfiguration<MetricRollup>
+{
+    public void Configure(EntityTypeBuilder<MetricRollup> rollup)
+    {
+        rollup.ToTable("MetricRollups");
+        // A series over a time range (queries), and the roll-up's upsert target.
+        rollup.HasKey(r => new { r.SeriesId, r.Minute });
+        rollup.HasOne<MetricSeries>().WithMany().HasForeignKey(r => r.SeriesId).OnDelete(DeleteBehavior.Cascade);
+        // The watermark (latest minute) and retention's oldest slice.
+        rollup.HasIndex(r => r.Minute);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Metrics;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 
@@ -13,6 +14,9 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
     public DbSet<TaskCounter> TaskCounters => Set<TaskCounter>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SchedulerLease> SchedulerLeases => Set<SchedulerLease>();
+    public DbSet<MetricSeries> MetricSeries => Set<MetricSeries>();
+    public DbSet<MetricSample> MetricSamples => Set<MetricSample>();
+    public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,15 +1,19 @@
 using Monitoring.Core.Jobs;
+using Monitoring.Core.Metrics;
 using Monitoring.Core.Probes;
 using Monitoring.Core.Retention;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
+using Monitoring.Core.Workers;
 using Monitoring.Gpu;
+using Monitoring.Web.MetricHistory;
 using Quartz;
 
 namespace Monitoring.Web.Jobs;
 
 /// <summary>Reads every GPU; every Nth run also reads their process lists.</summary>
-public sealed class GpuProbeJob(GpuInventory gpus, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
+public sealed class GpuProbeJob(
+    GpuInventory gpus, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "gpu-probe";
@@ -17,25 +21,30 @@ public sealed class GpuProbeJob(GpuInventory gpus, Microsoft.Extensions.Options.
 
     protected override string Name => JobName;
 
-    protected override Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken cancellationToken)
     {
         var run = Interlocked.Increment(ref s_runs);
-        gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
-        return Task.CompletedTask;
+        var samples = gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
+        // A failed read hands back the previous samples: recording them would repeat old readings.
+        if (gpus.LastError is null)
+        {
+            await metrics.RecordAsync(MetricPoints.FromGpus(samples), cancellationToken);
+        }
     }
 }
 
-public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
+public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "system-probe";
 
     protected override string Name => JobName;
 
-    protected override Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken cancellationToken)
     {
-        latest.System = probe.Sample();
-        return Task.CompletedTask;
+        var sample = probe.Sample();
+        latest.System = sample;
+        await metrics.RecordAsync(MetricPoints.FromSystem(sample), cancellationToken);
     }
 }
 
@@ -51,19 +60,26 @@ public sealed class SchedulerTickJob(GpuScheduler scheduler, PeriodicJobMonitor 
 }
 
 /// <summary>The queue and pipeline performance snapshot (the metric store and alert evaluation build on it).</summary>
-public sealed class PerformanceSnapshotJob(TaskStatistics statistics, LatestReadings latest, PeriodicJobMonitor monitor, ILogger<PerformanceSnapshotJob> logger)
+public sealed class PerformanceSnapshotJob(
+    TaskStatistics statistics, LatestReadings latest, WorkerPool pool, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<PerformanceSnapshotJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "performance-snapshot";
 
     protected override string Name => JobName;
 
-    protected override async Task RunAsync(CancellationToken cancellationToken) =>
-        latest.Performance = await statistics.GetAsync(TimeSpan.FromHours(1), cancellationToken);
+    protected override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var previous = latest.Performance;
+        var stats = await statistics.GetAsync(TimeSpan.FromHours(1), cancellationToken);
+        latest.Performance = stats;
+        await metrics.RecordAsync(MetricPoints.FromPerformance(stats, previous, pool.Snapshot()), cancellationToken);
+    }
 }
 
-/// <summary>Hourly: finished tasks past their retention, then log files past Retention:LogDays into the archive.</summary>
-public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archiver, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
+/// <summary>Hourly: finished tasks past their retention, then log files past Retention:LogDays into the archive, then the
+/// metric store's roll-up and pruning.</summary>
+public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archiver, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "retention";
@@ -74,6 +90,9 @@ public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archi
     {
         await retention.PurgeAsync(cancellationToken);
         await archiver.ArchiveAsync(cancellationToken);
+        // Roll up first: pruning never drops raw samples that are not rolled up yet.
+        await metrics.RollUpAsync(cancellationToken);
+        await metrics.PruneAsync(cancellationToken);
     }
 }
 

@@ -66,6 +66,81 @@ namespace Monitoring.Core.Storage.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Monitoring.Core.Metrics.MetricRollup", b =>
+                {
+                    b.Property<int>("SeriesId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Minute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Max")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Min")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Sum")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("SeriesId", "Minute");
+
+                    b.HasIndex("Minute");
+
+                    b.ToTable("MetricRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Monitoring.Core.Metrics.MetricSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SeriesId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("SeriesId", "At");
+
+                    b.ToTable("MetricSamples", (string)null);
+                });
+
+            modelBuilder.Entity("Monitoring.Core.Metrics.MetricSeries", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name", "Labels")
+                        .IsUnique();
+
+                    b.ToTable("MetricSeries", (string)null);
+                });
+
             modelBuilder.Entity("Monitoring.Core.Scheduling.SchedulerLease", b =>
                 {
                     b.Property<string>("Name")
@@ -273,6 +348,24 @@ namespace Monitoring.Core.Storage.Migrations
                     b.HasIndex("FinishedAt", "Status", "Type", "DurationMs", "QueueWaitMs");
 
                     b.ToTable("Tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Monitoring.Core.Metrics.MetricRollup", b =>
+                {
+                    b.HasOne("Monitoring.Core.Metrics.MetricSeries", null)
+                        .WithMany()
+                        .HasForeignKey("SeriesId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Monitoring.Core.Metrics.MetricSample", b =>
+                {
+                    b.HasOne("Monitoring.Core.Metrics.MetricSeries", null)
+                        .WithMany()
+                        .HasForeignKey("SeriesId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Monitoring.Core.Tasks.TaskEvent", b =>
