@@ -264,6 +264,8 @@ public sealed class WorkerPool : IAsyncDisposable
                 _gpus.TaskFinished(task.Id);
             }
 
+            RemoveIfEmpty(Path.Combine(_outputRoot, task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
             lock (_lock)
             {
                 worker.Busy.Stop(_clock.GetUtcNow());
@@ -344,6 +346,22 @@ public sealed class WorkerPool : IAsyncDisposable
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Error, $"{ex.GetType().Name}: {ex.Message}", ex.ToString()));
             return false;
+        }
+    }
+
+    /// <summary>Most attempts write nothing to their folder; an empty one is not kept (100,000 tasks would leave 100,000 folders).</summary>
+    private void RemoveIfEmpty(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (IOException ex)
+        {
+            _logger.LogDebug(ex, "Could not remove the empty output folder {Directory}", directory);
         }
     }
 

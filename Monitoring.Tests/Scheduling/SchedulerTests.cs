@@ -27,6 +27,8 @@ public sealed class SchedulerTests
         Assert.Equal("{\"gate\":\"passed\"}", task!.Result);
         Assert.Equal("passed through", task.OutputTail);
         Assert.Equal(["Pending", "Processing", "Completed"], task.Events.Select(e => e.To.ToString()));
+        // The attempt wrote nothing, so no empty output folder is left behind.
+        Assert.False(Directory.Exists(Path.Combine(app.DataDirectory, "tasks", id.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     [Fact]
