@@ -46,7 +46,9 @@ public sealed class RolesBrowserTests(BrowserFixture browser) : IDisposable
         Assert.Equal(TaskState.Pending, task!.Status);
         Assert.Equal("otto", task.Events.OrderBy(e => e.Id).Last().Actor);
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<MonitoringDbContext>>().CreateDbContextAsync();
-        Assert.Equal("otto", (await db.AuditEntries.SingleAsync(a => a.Action == "task.retry")).Actor);
+        var retry = await db.AuditEntries.SingleAsync(a => a.Action == "task.retry");
+        Assert.Equal("otto", retry.Actor);
+        Assert.Equal("127.0.0.1", retry.RemoteAddress);
         Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.Action == "auth.login"));
     }
 

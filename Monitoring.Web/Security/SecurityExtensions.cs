@@ -72,6 +72,7 @@ public static class SecurityExtensions
             .AddPolicy(Roles.AdministerPolicy, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
         services.AddSingleton<AccountAdministration>();
+        services.AddSingleton<ApiKeyAdministration>();
         services.AddHostedService<LoopbackBindingGuard>();
 
         services.AddRateLimiter(o =>
