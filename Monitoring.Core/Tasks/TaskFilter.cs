@@ -15,11 +15,13 @@ public sealed record TaskFilter
     /// <summary>Text searched in parameters and error messages (case-insensitive substring).</summary>
     public string? Text { get; init; }
     public long? Id { get; init; }
+    /// <summary>One failure group (<see cref="TaskItem.ErrorFingerprint"/>).</summary>
+    public string? Fingerprint { get; init; }
 
     public static readonly TaskFilter All = new();
 
     /// <summary>True when the counter roll-up can answer the count without touching the task table.</summary>
-    public bool IsCountableFromRollup => From is null && To is null && string.IsNullOrEmpty(Text) && Id is null;
+    public bool IsCountableFromRollup => From is null && To is null && string.IsNullOrEmpty(Text) && Id is null && Fingerprint is null;
 
     public IQueryable<TaskItem> Apply(IQueryable<TaskItem> tasks)
     {
@@ -27,6 +29,11 @@ public sealed record TaskFilter
         if (Id is { } id)
         {
             tasks = tasks.Where(t => t.Id == id);
+        }
+
+        if (Fingerprint is { } fingerprint)
+        {
+            tasks = tasks.Where(t => t.ErrorFingerprint == fingerprint);
         }
 
         if (Statuses.Count > 0)
@@ -74,6 +81,7 @@ public sealed record TaskFilter
     {
         var parts = new List<string>();
         if (Id is { } id) parts.Add($"id={id}");
+        if (Fingerprint is { } fp) parts.Add($"fingerprint={fp}");
         if (Statuses.Count > 0) parts.Add("status=" + string.Join(',', Statuses));
         if (Priorities.Count > 0) parts.Add("priority=" + string.Join(',', Priorities));
         if (Types.Count > 0) parts.Add("type=" + string.Join(',', Types));

@@ -92,6 +92,7 @@ public sealed class TasksApiTests : IDisposable
         { "from=yesterday", "from" },
         { "to=soon", "to" },
         { "id=-3", "id" },
+        { "fingerprint=not-hex", "fingerprint" },
     };
 
     [Theory]

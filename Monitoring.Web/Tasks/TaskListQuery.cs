@@ -22,6 +22,8 @@ public sealed class TaskListQuery
     /// <summary>Text in parameters, error or type.</summary>
     [FromQuery(Name = "q")] public string? Q { get; init; }
     [FromQuery(Name = "id")] public string? Id { get; init; }
+    /// <summary>A failure group's fingerprint, as <c>GET /api/v1/tasks/failures</c> lists them.</summary>
+    [FromQuery(Name = "fingerprint")] public string? Fingerprint { get; init; }
     [FromQuery(Name = "page")] public string? Page { get; init; }
     [FromQuery(Name = "pageSize")] public string? PageSize { get; init; }
 
@@ -51,6 +53,11 @@ public sealed class TaskListQuery
             }
         }
 
+        if (Fingerprint is { } fp && (fp.Length != 16 || !fp.All(char.IsAsciiHexDigitLower)))
+        {
+            errors["fingerprint"] = ["fingerprint must be 16 lower-case hex digits, as /api/v1/tasks/failures lists them."];
+        }
+
         if (Q is { Length: > 200 })
         {
             errors["q"] = ["q must be at most 200 characters."];
@@ -77,6 +84,7 @@ public sealed class TaskListQuery
             To = to,
             Text = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
             Id = id,
+            Fingerprint = string.IsNullOrEmpty(Fingerprint) ? null : Fingerprint,
         };
         return errors.Count == 0;
     }
