@@ -9,6 +9,7 @@ using Monitoring.Web.Monitor;
 using Monitoring.Web.Security;
 using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Health;
+using Monitoring.Web.Live;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Tasks;
 using Monitoring.Web.Workers;
@@ -33,6 +34,7 @@ public static class MonitoringWebExtensions
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddSingleton<LiveFeed>();
 
         services.AddHostedService<DemoProducer>();
         return builder;

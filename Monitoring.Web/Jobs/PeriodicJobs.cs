@@ -9,7 +9,7 @@ using Quartz;
 namespace Monitoring.Web.Jobs;
 
 /// <summary>Reads every GPU; every Nth run also reads their process lists.</summary>
-public sealed class GpuProbeJob(GpuInventory gpus, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
+public sealed class GpuProbeJob(GpuInventory gpus, Live.LiveFeed feed, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "gpu-probe";
@@ -20,12 +20,12 @@ public sealed class GpuProbeJob(GpuInventory gpus, Microsoft.Extensions.Options.
     protected override Task RunAsync(CancellationToken cancellationToken)
     {
         var run = Interlocked.Increment(ref s_runs);
-        gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
+        feed.PublishGpuSamples(gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1));
         return Task.CompletedTask;
     }
 }
 
-public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
+public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Live.LiveFeed feed, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "system-probe";
@@ -35,6 +35,7 @@ public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Per
     protected override Task RunAsync(CancellationToken cancellationToken)
     {
         latest.System = probe.Sample();
+        feed.PublishSystemSample(latest.System);
         return Task.CompletedTask;
     }
 }
