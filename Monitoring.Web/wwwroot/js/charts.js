@@ -97,13 +97,17 @@ function buildOptions(options) {
 }
 
 function render(entry) {
-  entry.chart = new window.ApexCharts(entry.element, buildOptions({ ...entry.options, series: entry.series, categories: entry.categories }));
+  const options = buildOptions({ ...entry.options, series: entry.series, categories: entry.categories });
+  // Named, so ApexCharts.getChartByID finds it (tests, the browser's console).
+  options.chart.id = `monitoring-chart-${entry.id}`;
+  entry.chart = new window.ApexCharts(entry.element, options);
   entry.chart.render();
 }
 
 export function create(element, options) {
   const id = nextId++;
   const entry = {
+    id,
     element,
     options,
     series: options.series.map(s => ({ name: s.name, data: s.data.slice() })),
