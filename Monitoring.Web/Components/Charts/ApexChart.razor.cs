@@ -21,6 +21,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     private IJSObjectReference? _module;
     private int? _chartId;
     private bool _disposed;
+    private Task _browserWork = Task.CompletedTask;
 
     // What the browser shows, as last sent; parameters are compared with these to find what changed.
     private List<ApexPoint>[] _window = [];
@@ -113,7 +114,9 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
         }
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override Task OnAfterRenderAsync(bool firstRender) => _browserWork = SyncBrowserAsync(firstRender);
+
+    private async Task SyncBrowserAsync(bool firstRender)
     {
         if (_disposed)
         {
@@ -122,7 +125,15 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
         if (firstRender)
         {
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/charts.js");
+            var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/charts.js");
+            if (_disposed)
+            {
+                // Disposed while the module loaded: DisposeAsync found nothing to release.
+                await module.DisposeAsync();
+                return;
+            }
+
+            _module = module;
             await CreateAsync();
             return;
         }
@@ -155,6 +166,8 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        // A chart still being created must be created before it can be destroyed.
+        await _browserWork.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         if (_module is null)
         {
             return;
