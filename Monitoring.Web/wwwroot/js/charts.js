@@ -42,11 +42,8 @@ const formats = {
   },
 };
 
-function themeOptions(dark) {
-  const mode = dark ? 'dark' : 'light';
-  // Transparent so the chart sits on the surrounding MudPaper in either theme.
-  return { chart: { background: 'transparent' }, theme: { mode }, tooltip: { theme: mode } };
-}
+// Times as the console's TimeText shows them: UTC, marked Z.
+const utcTime = value => new Date(value).toISOString().slice(11, 19) + 'Z';
 
 // Time series arrive as [[unixMilliseconds, value], ...]; category series as [value, ...].
 function toApexSeries(series) {
@@ -55,20 +52,22 @@ function toApexSeries(series) {
 
 function buildOptions(options) {
   const format = formats[options.yFormat] ?? formats.count;
-  const theme = themeOptions(options.dark);
+  const mode = options.dark ? 'dark' : 'light';
+  const timed = options.type !== 'radialBar' && !options.categories;
   const result = {
     chart: {
       type: options.type,
       height: options.height,
-      background: theme.chart.background,
+      // Transparent so the chart sits on the surrounding MudPaper in either theme.
+      background: 'transparent',
       fontFamily: 'inherit',
       // Live charts redraw every few seconds; animating each redraw costs CPU and reads as jitter.
       animations: { enabled: false },
       toolbar: { show: false },
       zoom: { enabled: false },
     },
-    theme: theme.theme,
-    tooltip: { ...theme.tooltip, x: { format: 'HH:mm:ss' }, y: { formatter: format } },
+    theme: { mode },
+    tooltip: { theme: mode, x: timed ? { formatter: utcTime } : {}, y: { formatter: format } },
     dataLabels: { enabled: false },
     legend: { show: options.series.length > 1 },
     noData: { text: 'No data yet' },
@@ -90,9 +89,8 @@ function buildOptions(options) {
   if (options.yMax != null) {
     result.yaxis.max = options.yMax;
   }
-  result.xaxis = options.categories
-    ? { categories: options.categories }
-    : { type: 'datetime', labels: { datetimeUTC: false } };
+  // datetime axes label in UTC (ApexCharts' default), like the tooltips.
+  result.xaxis = timed ? { type: 'datetime' } : { categories: options.categories };
   return result;
 }
 
