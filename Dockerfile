@@ -6,6 +6,10 @@
 # (docker logs). Auth:Mode=None refuses to start on this non-loopback address, by design.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The build runs `npm ci` for the chart library (Monitoring.Web/package.json).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Monitoring.Core/Monitoring.Core.csproj Monitoring.Core/

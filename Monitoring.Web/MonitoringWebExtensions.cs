@@ -10,6 +10,7 @@ using Monitoring.Web.Security;
 using Monitoring.Web.Security.Accounts;
 using Monitoring.Web.Settings;
 using Monitoring.Web.Health;
+using Monitoring.Web.Live;
 using Monitoring.Web.Logs;
 using Monitoring.Web.MetricHistory;
 using Monitoring.Web.Tasks;
@@ -35,6 +36,7 @@ public static class MonitoringWebExtensions
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddSingleton<LiveFeed>();
 
         services.AddHostedService<DemoProducer>();
         return builder;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Monitoring.Core;
 using Monitoring.Core.Handlers;
 using Monitoring.Core.Tasks;
@@ -85,7 +86,12 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ITaskHandler>(Gate));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ITaskHandler>(Gate);
+            // A browser's open circuit would otherwise hold every test host's shutdown for the default 30 s.
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        });
     }
 
     protected override void Dispose(bool disposing)

@@ -13,7 +13,8 @@ namespace Monitoring.Web.Jobs;
 
 /// <summary>Reads every GPU; every Nth run also reads their process lists.</summary>
 public sealed class GpuProbeJob(
-    GpuInventory gpus, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
+    GpuInventory gpus, Live.LiveFeed feed, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, MetricStore metrics,
+    PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "gpu-probe";
@@ -25,6 +26,7 @@ public sealed class GpuProbeJob(
     {
         var run = Interlocked.Increment(ref s_runs);
         var samples = gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
+        feed.PublishGpuSamples(samples);
         // A failed read hands back the previous samples: recording them would repeat old readings.
         if (gpus.LastError is null)
         {
@@ -33,7 +35,7 @@ public sealed class GpuProbeJob(
     }
 }
 
-public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
+public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Live.LiveFeed feed, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "system-probe";
@@ -44,6 +46,7 @@ public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Met
     {
         var sample = probe.Sample();
         latest.System = sample;
+        feed.PublishSystemSample(sample);
         await metrics.RecordAsync(MetricPoints.FromSystem(sample), cancellationToken);
     }
 }

@@ -1,0 +1,257 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+
+namespace Monitoring.Web.Components.Charts;
+
+/// <summary>An ApexCharts chart (wwwroot/js/charts.js) with typed series. Time series keep a window of the last
+/// <see cref="MaxPoints"/> points here and in the browser; <see cref="AppendAsync(DateTimeOffset, IReadOnlyList{double?})"/>
+/// sends only the new points. The theme follows the layout's dark mode (<see cref="DarkModeCascade"/>) unless
+/// <see cref="Dark"/> is set.</summary>
+/// <remarks>Parameters are compared by reference: pass a new list to replace the data, not a changed one.
+/// Call the methods on the renderer's context (from a component's event or <c>InvokeAsync</c>).</remarks>
+public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
+{
+    /// <summary>The name of the cascading <see cref="bool"/> (true = dark) the layout provides.</summary>
+    public const string DarkModeCascade = "DarkMode";
+
+    /// <summary>Half an hour of 5-second samples.</summary>
+    public const int DefaultMaxPoints = 360;
+
+    private ElementReference _element;
+    private IJSObjectReference? _module;
+    private int? _chartId;
+    private bool _disposed;
+    private Task _browserWork = Task.CompletedTask;
+
+    // What the browser shows, as last sent; parameters are compared with these to find what changed.
+    private List<ApexPoint>[] _window = [];
+    private IReadOnlyList<ApexSeries>? _windowSource;
+    private IReadOnlyList<ApexSeries>? _appliedSeries;
+    private IReadOnlyList<ApexCategorySeries>? _appliedCategoryValues;
+    private IReadOnlyList<string>? _appliedCategories;
+    private (ApexChartType, ChartValueFormat, ChartCurve, int, double?) _appliedShape;
+    private bool? _appliedDark;
+
+    [Inject] public required IJSRuntime JS { get; init; }
+
+    [Parameter] public ApexChartType Type { get; set; } = ApexChartType.Line;
+
+    /// <summary>Time series (x is a time); for line, area and bar charts over time.</summary>
+    [Parameter] public IReadOnlyList<ApexSeries>? Series { get; set; }
+
+    /// <summary>Category labels, with <see cref="CategoryValues"/>: a bar chart by category, or a radial bar.</summary>
+    [Parameter] public IReadOnlyList<string>? Categories { get; set; }
+
+    [Parameter] public IReadOnlyList<ApexCategorySeries>? CategoryValues { get; set; }
+
+    /// <summary>Height in CSS pixels.</summary>
+    [Parameter] public int Height { get; set; } = 240;
+
+    [Parameter] public ChartValueFormat YFormat { get; set; } = ChartValueFormat.Count;
+
+    /// <summary>The y axis maximum (e.g. 100 for percent); by default it follows the data. The minimum is 0.</summary>
+    [Parameter] public double? YMax { get; set; }
+
+    [Parameter] public ChartCurve Curve { get; set; } = ChartCurve.Straight;
+
+    /// <summary>Points kept per time series; older ones scroll out.</summary>
+    [Parameter] public int MaxPoints { get; set; } = DefaultMaxPoints;
+
+    /// <summary>Forces the theme; null follows <see cref="CascadedDarkMode"/>.</summary>
+    [Parameter] public bool? Dark { get; set; }
+
+    [CascadingParameter(Name = DarkModeCascade)] public bool CascadedDarkMode { get; set; }
+
+    [Parameter(CaptureUnmatchedValues = true)] public IReadOnlyDictionary<string, object>? AdditionalAttributes { get; set; }
+
+    private bool IsDark => Dark ?? CascadedDarkMode;
+
+    private bool IsCategorical => Type == ApexChartType.RadialBar || Categories is not null;
+
+    /// <summary>Adds one point per time series at <paramref name="at"/>, in the order of <see cref="Series"/>.</summary>
+    public Task AppendAsync(DateTimeOffset at, params IReadOnlyList<double?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return AppendAsync(values.Select(v => (IReadOnlyList<ApexPoint>)[new ApexPoint(at, v)]).ToList());
+    }
+
+    /// <summary>Adds points to each time series (one list per series, in the order of <see cref="Series"/>);
+    /// each keeps its last <see cref="MaxPoints"/>.</summary>
+    public async Task AppendAsync(IReadOnlyList<IReadOnlyList<ApexPoint>> pointsPerSeries)
+    {
+        ArgumentNullException.ThrowIfNull(pointsPerSeries);
+        if (IsCategorical)
+        {
+            throw new InvalidOperationException("Points append to time series; a category chart takes new CategoryValues.");
+        }
+
+        if (pointsPerSeries.Count != _window.Length)
+        {
+            throw new ArgumentException($"The chart has {_window.Length} series; {pointsPerSeries.Count} lists of points were given.", nameof(pointsPerSeries));
+        }
+
+        for (var i = 0; i < _window.Length; i++)
+        {
+            _window[i].AddRange(pointsPerSeries[i]);
+            Trim(_window[i]);
+        }
+
+        if (_module is not null && _chartId is { } id && !_disposed)
+        {
+            await _module.InvokeVoidAsync("appendPoints", id, pointsPerSeries.Select(p => p.Select(ToJs).ToList()).ToList(), MaxPoints);
+        }
+    }
+
+    protected override void OnParametersSet()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPoints, 1, nameof(MaxPoints));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Height, 1, nameof(Height));
+        if (!ReferenceEquals(Series, _windowSource))
+        {
+            // A new list replaces the window; it is copied, the caller's list is never changed.
+            _window = (Series ?? []).Select(s => s.Points.TakeLast(MaxPoints).ToList()).ToArray();
+            _windowSource = Series;
+        }
+    }
+
+    protected override Task OnAfterRenderAsync(bool firstRender) => _browserWork = SyncBrowserAsync(firstRender);
+
+    private async Task SyncBrowserAsync(bool firstRender)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (firstRender)
+        {
+            var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/charts.js");
+            if (_disposed)
+            {
+                // Disposed while the module loaded: DisposeAsync found nothing to release.
+                await module.DisposeAsync();
+                return;
+            }
+
+            _module = module;
+            await CreateAsync();
+            return;
+        }
+
+        if (_module is null || _chartId is not { } id)
+        {
+            return;
+        }
+
+        if (Shape() != _appliedShape)
+        {
+            await _module.InvokeVoidAsync("destroy", id);
+            await CreateAsync();
+            return;
+        }
+
+        if (!ReferenceEquals(Series, _appliedSeries) || !ReferenceEquals(CategoryValues, _appliedCategoryValues) || !ReferenceEquals(Categories, _appliedCategories))
+        {
+            await _module.InvokeVoidAsync("update", id, JsSeries(), Categories);
+            Applied();
+        }
+
+        if (IsDark != _appliedDark)
+        {
+            await _module.InvokeVoidAsync("setTheme", id, IsDark);
+            _appliedDark = IsDark;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        // A chart still being created must be created before it can be destroyed.
+        await _browserWork.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (_module is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_chartId is { } id)
+            {
+                await _module.InvokeVoidAsync("destroy", id);
+            }
+
+            await _module.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone, and the page with it: nothing is left to destroy.
+        }
+    }
+
+    private async Task CreateAsync()
+    {
+        var options = new JsOptions(
+            JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark);
+        _chartId = await _module!.InvokeAsync<int>("create", _element, options);
+        _appliedShape = Shape();
+        _appliedDark = IsDark;
+        Applied();
+    }
+
+    private void Applied()
+    {
+        _appliedSeries = Series;
+        _appliedCategoryValues = CategoryValues;
+        _appliedCategories = Categories;
+    }
+
+    private (ApexChartType, ChartValueFormat, ChartCurve, int, double?) Shape() => (Type, YFormat, Curve, Height, YMax);
+
+    private List<JsSeriesData> JsSeries() =>
+        IsCategorical
+            ? (CategoryValues ?? []).Select(s => new JsSeriesData(s.Name, s.Values.Cast<object?>().ToList())).ToList()
+            : (Series ?? []).Select((s, i) => new JsSeriesData(s.Name, _window[i].Select(p => (object?)ToJs(p)).ToList())).ToList();
+
+    private void Trim(List<ApexPoint> points)
+    {
+        if (points.Count > MaxPoints)
+        {
+            points.RemoveRange(0, points.Count - MaxPoints);
+        }
+    }
+
+    private static double?[] ToJs(ApexPoint point) => [point.X.ToUnixTimeMilliseconds(), point.Y];
+
+    private static string JsName(ApexChartType type) => type switch
+    {
+        ApexChartType.Line => "line",
+        ApexChartType.Area => "area",
+        ApexChartType.Bar => "bar",
+        ApexChartType.RadialBar => "radialBar",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    private static string JsName(ChartValueFormat format) => format switch
+    {
+        ChartValueFormat.Count => "count",
+        ChartValueFormat.Bytes => "bytes",
+        ChartValueFormat.Percent => "percent",
+        ChartValueFormat.Seconds => "seconds",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    private static string JsName(ChartCurve curve) => curve switch
+    {
+        ChartCurve.Straight => "straight",
+        ChartCurve.Smooth => "smooth",
+        ChartCurve.Stepline => "stepline",
+        _ => throw new ArgumentOutOfRangeException(nameof(curve), curve, null),
+    };
+
+    // Serialized camelCase by Blazor's JS interop: { type, height, series, categories, yFormat, yMax, curve, dark }.
+    private sealed record JsOptions(
+        string Type, int Height, IReadOnlyList<JsSeriesData> Series, IReadOnlyList<string>? Categories,
+        string YFormat, double? YMax, string Curve, bool Dark);
+
+    private sealed record JsSeriesData(string Name, IReadOnlyList<object?> Data);
+}

@@ -1,0 +1,171 @@
+// ApexCharts behind a few calls for the Blazor ApexChart component (Components/Charts/ApexChart.razor.cs).
+// ApexCharts itself is loaded by App.razor as a classic script (window.ApexCharts). No eval, no inline script:
+// the console's CSP is script-src 'self'.
+
+const charts = new Map();
+let nextId = 1;
+
+const countFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+// Axis and tooltip labels by the component's ChartValueFormat.
+const formats = {
+  count: value => value == null ? '—' : countFormat.format(value),
+  percent: value => value == null ? '—' : `${countFormat.format(value)} %`,
+  bytes: value => {
+    if (value == null) {
+      return '—';
+    }
+    let unit = 0;
+    let scaled = Math.abs(value);
+    while (scaled >= 1024 && unit < byteUnits.length - 1) {
+      scaled /= 1024;
+      unit++;
+    }
+    return `${value < 0 ? '-' : ''}${scaled.toFixed(scaled >= 100 || unit === 0 ? 0 : 1)} ${byteUnits[unit]}`;
+  },
+  seconds: value => {
+    if (value == null) {
+      return '—';
+    }
+    const abs = Math.abs(value);
+    if (abs < 1) {
+      return `${countFormat.format(value * 1000)} ms`;
+    }
+    if (abs < 120) {
+      return `${countFormat.format(value)} s`;
+    }
+    if (abs < 7200) {
+      return `${countFormat.format(value / 60)} min`;
+    }
+    return `${countFormat.format(value / 3600)} h`;
+  },
+};
+
+// Times as the console's TimeText shows them: UTC, marked Z.
+const utcTime = value => new Date(value).toISOString().slice(11, 19) + 'Z';
+
+// Time series arrive as [[unixMilliseconds, value], ...]; category series as [value, ...].
+function toApexSeries(series) {
+  return series.map(s => ({ name: s.name, data: s.data.slice() }));
+}
+
+function buildOptions(options) {
+  const format = formats[options.yFormat] ?? formats.count;
+  const mode = options.dark ? 'dark' : 'light';
+  const timed = options.type !== 'radialBar' && !options.categories;
+  const result = {
+    chart: {
+      type: options.type,
+      height: options.height,
+      // Transparent so the chart sits on the surrounding MudPaper in either theme.
+      background: 'transparent',
+      fontFamily: 'inherit',
+      // Live charts redraw every few seconds; animating each redraw costs CPU and reads as jitter.
+      animations: { enabled: false },
+      toolbar: { show: false },
+      zoom: { enabled: false },
+    },
+    theme: { mode },
+    tooltip: { theme: mode, x: timed ? { formatter: utcTime } : {}, y: { formatter: format } },
+    dataLabels: { enabled: false },
+    legend: { show: options.series.length > 1 },
+    noData: { text: 'No data yet' },
+  };
+
+  if (options.type === 'radialBar') {
+    // One value per category (label); ApexCharts takes the first series' values directly.
+    result.series = options.series.length > 0 ? options.series[0].data.slice() : [];
+    result.labels = options.categories ?? [];
+    result.plotOptions = { radialBar: { dataLabels: { value: { formatter: format } } } };
+    return result;
+  }
+
+  result.series = toApexSeries(options.series);
+  result.stroke = { curve: options.curve, width: options.type === 'bar' ? 0 : 2 };
+  // Counts have no fractions: ticks that fall between whole numbers stay unlabelled (tooltips are exact).
+  const axisFormat = options.yFormat === 'count' ? value => Number.isInteger(value) ? format(value) : '' : format;
+  result.yaxis = { min: 0, labels: { formatter: axisFormat } };
+  if (options.yMax != null) {
+    result.yaxis.max = options.yMax;
+  }
+  // datetime axes label in UTC (ApexCharts' default), like the tooltips.
+  result.xaxis = timed ? { type: 'datetime' } : { categories: options.categories };
+  return result;
+}
+
+function render(entry) {
+  const options = buildOptions({ ...entry.options, series: entry.series, categories: entry.categories });
+  // Named, so ApexCharts.getChartByID finds it (tests, the browser's console).
+  options.chart.id = `monitoring-chart-${entry.id}`;
+  entry.chart = new window.ApexCharts(entry.element, options);
+  entry.chart.render();
+}
+
+export function create(element, options) {
+  const id = nextId++;
+  const entry = {
+    id,
+    element,
+    options,
+    series: options.series.map(s => ({ name: s.name, data: s.data.slice() })),
+    categories: options.categories,
+  };
+  charts.set(id, entry);
+  render(entry);
+  return id;
+}
+
+// seriesPoints: one array of [x, y] points per series, in the order the chart was created with.
+export function appendPoints(id, seriesPoints, maxPoints) {
+  const entry = charts.get(id);
+  if (!entry) {
+    return;
+  }
+  seriesPoints.forEach((points, index) => {
+    const series = entry.series[index];
+    if (!series) {
+      return;
+    }
+    series.data.push(...points);
+    if (series.data.length > maxPoints) {
+      series.data.splice(0, series.data.length - maxPoints);
+    }
+  });
+  entry.chart.updateSeries(toApexSeries(entry.series), false);
+}
+
+export function update(id, series, categories) {
+  const entry = charts.get(id);
+  if (!entry) {
+    return;
+  }
+  entry.series = series.map(s => ({ name: s.name, data: s.data.slice() }));
+  entry.categories = categories;
+  if (entry.options.type === 'radialBar') {
+    entry.chart.updateOptions({ series: series.length > 0 ? series[0].data.slice() : [], labels: categories ?? [] }, false, false);
+    return;
+  }
+  if (categories) {
+    entry.chart.updateOptions({ xaxis: { categories } }, false, false);
+  }
+  entry.chart.updateSeries(toApexSeries(entry.series), false);
+}
+
+// Drawn anew: updateOptions leaves parts (the tooltip) in the old theme.
+export function setTheme(id, dark) {
+  const entry = charts.get(id);
+  if (entry && entry.options.dark !== dark) {
+    entry.chart.destroy();
+    entry.options = { ...entry.options, dark };
+    render(entry);
+  }
+}
+
+export function destroy(id) {
+  const entry = charts.get(id);
+  if (entry) {
+    charts.delete(id);
+    entry.chart.destroy();
+  }
+}
