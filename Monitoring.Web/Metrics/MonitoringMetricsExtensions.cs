@@ -26,8 +26,8 @@ public static class MonitoringMetricsExtensions
         return builder;
     }
 
-    /// <summary>Starts the instruments, times every request, and serves <c>/metrics</c> — anonymously unless
-    /// <c>Metrics:AllowAnonymous=false</c>, then for the Viewer role and up.</summary>
+    /// <summary>Starts the instruments, times every request, and serves <c>/metrics</c>: anonymously to this
+    /// machine by default, to anyone with <c>Metrics:AllowAnonymous=true</c>, only to Viewers and up with <c>false</c>.</summary>
     /// <remarks>Call it before <c>MapMonitoring()</c>: its request timing must wrap the status-code pages,
     /// the exception handler and authentication, so it sees the status the client gets.</remarks>
     public static WebApplication MapMonitoringMetrics(this WebApplication app)
@@ -42,9 +42,19 @@ public static class MonitoringMetricsExtensions
 
         app.UseMiddleware<HttpMetricsMiddleware>();
         var endpoint = app.MapMetrics(Path, bridge.Registry).WithDisplayName("Prometheus metrics");
-        if (!app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowAnonymous)
+        switch (app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowAnonymous)
         {
-            endpoint.RequireAuthorization(Roles.ViewPolicy);
+            case true:
+                break;
+            case false:
+                endpoint.RequireAuthorization(Roles.ViewPolicy);
+                break;
+            default:
+                // Anonymous from this machine only; a caller from elsewhere must be a Viewer or better.
+                endpoint.RequireAuthorization(policy => policy.RequireAssertion(context =>
+                    context.User.IsInRole(Roles.Viewer) || context.User.IsInRole(Roles.Operator) || context.User.IsInRole(Roles.Admin) ||
+                    (context.Resource is HttpContext http && (http.Connection.RemoteIpAddress is not { } remote || System.Net.IPAddress.IsLoopback(remote)))));
+                break;
         }
 
         return app;
