@@ -46,6 +46,10 @@ public sealed class GpuScheduler : BackgroundService
 
     public bool IsReadOnly => !_lease.IsHeld;
 
+    /// <summary>How many tasks the last round left waiting, by reason (for bottleneck hints).</summary>
+    public IReadOnlyDictionary<WaitReason, int> LastRoundWaitReasons =>
+        _lastDeferrals.Values.GroupBy(d => d.Reason).ToDictionary(g => g.Key, g => g.Count());
+
     /// <summary>Why this process does not schedule, when it does not.</summary>
     public string? ReadOnlyReason => _lease.IsHeld ? null
         : !_options.CurrentValue.Enabled ? "scheduling is off in this process (Scheduler:Enabled=false)"

@@ -76,6 +76,14 @@ public static class MetricHistoryApi
             return ApiProblems.Invalid("window", $"window must be a duration such as 1h, 24h or 7d, at most {TaskStatistics.MaxWindow.TotalDays:0} days.");
         }
 
+        return TypedResults.Ok(await LoadPerformanceAsync(statistics, store, span, cancellationToken));
+    }
+
+    /// <summary>The window's statistics and its per-minute history, for this API and the Performance page.</summary>
+    public static async Task<PerformanceHistory> LoadPerformanceAsync(TaskStatistics statistics, MetricStore store, TimeSpan span, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(store);
         var stats = await statistics.GetAsync(span, cancellationToken);
         var to = stats.At;
         var from = to - span;
@@ -85,12 +93,12 @@ public static class MetricHistoryApi
         async Task<IReadOnlyList<MetricBucket>> History(string name) =>
             (await store.QueryAsync(name, MetricLabels.None, from, to, step, cancellationToken)).Series.SingleOrDefault()?.Points ?? [];
 
-        return TypedResults.Ok(new PerformanceHistory(
+        return new PerformanceHistory(
             stats,
             step,
             await History(MetricNames.TasksCompletedPerMinute),
             await History(MetricNames.TasksFailedPerMinute),
             await History(MetricNames.TasksQueued),
-            await History(MetricNames.TasksSuccessRatio)));
+            await History(MetricNames.TasksSuccessRatio));
     }
 }
