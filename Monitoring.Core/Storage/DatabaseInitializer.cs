@@ -52,6 +52,7 @@ public static class DatabaseInitializer
         {
             DataSource = storage.DatabasePath,
             Pooling = true,
+            ForeignKeys = true,
             DefaultTimeout = Math.Max(30, storage.BusyTimeoutMilliseconds / 1000),
         }.ToString();
     }
