@@ -42,8 +42,8 @@ public static class AuditApi
         [AsParameters] AuditQuery query, IDbContextFactory<MonitoringDbContext> dbFactory, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var from = Time(query.From, "from", errors);
-        var to = Time(query.To, "to", errors);
+        var from = QueryFields.Time(query.From, "from", errors);
+        var to = QueryFields.Time(query.To, "to", errors);
         if (from > to)
         {
             errors["from"] = ["from must not be after to."];
@@ -110,22 +110,6 @@ public static class AuditApi
         var total = await filtered.LongCountAsync(cancellationToken);
         var items = await filtered.OrderByDescending(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return TypedResults.Ok(new AuditPage(items, total, page, pageSize));
-    }
-
-    private static DateTimeOffset? Time(string? text, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-        {
-            return at;
-        }
-
-        errors[field] = [$"{field} must be an ISO 8601 time, e.g. 2026-11-22T17:00:00Z."];
-        return null;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Monitoring.Web.Api;
 
 namespace Monitoring.Web.Logs;
 
@@ -24,8 +25,8 @@ public sealed class LogSearchQuery
     public bool TryParse(out LogQuery query, out Dictionary<string, string[]> errors)
     {
         errors = [];
-        var from = ParseTime(From, "from", errors);
-        var to = ParseTime(To, "to", errors);
+        var from = QueryFields.Time(From, "from", errors);
+        var to = QueryFields.Time(To, "to", errors);
         if (from is not null && to is not null && from > to)
         {
             errors["from"] = ["from must not be after to."];
@@ -64,21 +65,5 @@ public sealed class LogSearchQuery
         {
             errors[field] = [$"{field} must be at most {MaxTextLength} characters."];
         }
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors[field] = [$"{field} must be an ISO 8601 time, e.g. 2026-11-22T17:00:00Z."];
-        return null;
     }
 }

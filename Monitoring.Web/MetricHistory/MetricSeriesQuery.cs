@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core.Metrics;
 using Monitoring.Web.Monitor;
+using Monitoring.Web.Api;
 
 namespace Monitoring.Web.MetricHistory;
 
@@ -33,8 +34,8 @@ public sealed class MetricSeriesQuery
             errors["name"] = ["name is required, e.g. monitoring_gpu_memory_used_bytes."];
         }
 
-        var to = ParseTime(To, "to", errors) ?? now;
-        var from = ParseTime(From, "from", errors) ?? to - DefaultRange;
+        var to = QueryFields.Time(To, "to", errors) ?? now;
+        var from = QueryFields.Time(From, "from", errors) ?? to - DefaultRange;
         if (!errors.ContainsKey("from") && !errors.ContainsKey("to") && from >= to)
         {
             errors["from"] = ["from must be before to."];
@@ -65,21 +66,5 @@ public sealed class MetricSeriesQuery
 
         request = new MetricSeriesRequest(name, labels, from, to, step);
         return errors.Count == 0;
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors[field] = [$"{field} must be an ISO 8601 time, e.g. 2026-11-22T17:00:00Z."];
-        return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core.Tasks;
+using Monitoring.Web.Api;
 
 namespace Monitoring.Web.Tasks;
 
@@ -33,8 +34,8 @@ public sealed class TaskListQuery
         var statuses = ParseEnums<TaskState>(Status, "status", errors);
         var priorities = ParseEnums<TaskPriority>(Priority, "priority", errors);
         var types = Split(Type).ToArray();
-        var from = ParseTime(From, "from", errors);
-        var to = ParseTime(To, "to", errors);
+        var from = QueryFields.Time(From, "from", errors);
+        var to = QueryFields.Time(To, "to", errors);
         if (from is not null && to is not null && from > to)
         {
             errors["from"] = ["from must not be after to."];
@@ -109,21 +110,5 @@ public sealed class TaskListQuery
         }
 
         return result;
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        errors[field] = [$"{field} must be an ISO 8601 time, e.g. 2026-11-22T17:00:00Z."];
-        return null;
     }
 }
