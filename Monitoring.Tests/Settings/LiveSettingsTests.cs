@@ -86,6 +86,20 @@ public sealed class LiveSettingsTests
     }
 
     [Fact]
+    public async Task A_pool_resize_through_the_api_is_kept_across_a_restart()
+    {
+        using var first = new MonitoringApp(MonitoringApp.Scheduling(("Workers:Count", "4")));
+        using (var client = first.CreateClient())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync("/api/v1/system/workers/resize", new { count = 2 })).StatusCode);
+        }
+
+        using var second = new MonitoringApp(MonitoringApp.Scheduling(("Workers:Count", "4")), first.DataDirectory);
+        _ = second.Server;
+        Assert.Equal(2, second.Services.GetRequiredService<WorkerPool>().Size);
+    }
+
+    [Fact]
     public async Task A_gpu_probe_interval_change_reschedules_the_job()
     {
         using var app = new MonitoringApp(MonitoringApp.Scheduling(("Probes:GpuIntervalSeconds", "3600"), ("Gpu:Provider", "simulated")));

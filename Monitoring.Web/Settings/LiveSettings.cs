@@ -107,7 +107,16 @@ public sealed class LiveSettings(
     }
 
     /// <summary>Validates, persists and applies a change. Returns the problems instead when there are any.</summary>
-    public async Task<Dictionary<string, string[]>> ApplyAsync(Actor actor, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default)
+    public Task<Dictionary<string, string[]>> ApplyAsync(Actor actor, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default) =>
+        ApplyAsync(actor, changes, "config.change", cancellationToken);
+
+    /// <summary>Resizes the worker pool as a run-time setting, so the size survives a restart like any other
+    /// change of <c>Workers:Count</c>; audited as <c>pool.resize</c>.</summary>
+    public Task<Dictionary<string, string[]>> ResizePoolAsync(Actor actor, int size, CancellationToken cancellationToken = default) =>
+        ApplyAsync(actor, new Dictionary<string, string?> { ["Workers:Count"] = size.ToString(CultureInfo.InvariantCulture) }, "pool.resize", cancellationToken);
+
+    private async Task<Dictionary<string, string[]>> ApplyAsync(
+        Actor actor, IReadOnlyDictionary<string, string?> changes, string auditAction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         await Writer.WaitAsync(cancellationToken);
@@ -148,7 +157,7 @@ public sealed class LiveSettings(
 
             Provider.Apply(all);
             await ApplySideEffectsAsync(normalized, cancellationToken);
-            await audit.RecordAsync(actor, "config.change", "configuration", before, normalized, cancellationToken);
+            await audit.RecordAsync(actor, auditAction, "configuration", before, normalized, cancellationToken);
             logger.LogInformation("Configuration changed by {Actor}: {Changes}", actor.Name, string.Join(", ", normalized.Select(c => $"{c.Key}={c.Value}")));
             return errors;
         }

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitoring.Core;
-using Monitoring.Core.Audit;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Workers;
 using Monitoring.Gpu;
 using Monitoring.Web.Api;
 using Monitoring.Web.Security;
+using Monitoring.Web.Settings;
 
 namespace Monitoring.Web.Workers;
 
@@ -27,7 +27,7 @@ public static class WorkersApi
         monitor.MapGet("/gpus", Gpus).WithName("ListGpus").WithSummary("Each GPU's latest reading, memory reserved by running tasks, and the tasks on it.");
 
         routes.MapPost("/api/v1/system/workers/resize", Resize).WithTags("System").WithName("ResizeWorkerPool")
-            .WithSummary("Sets the pool size (1–256): up at once; down drains busy workers.")
+            .WithSummary("Sets the pool size (1–256): up at once; down drains busy workers. Kept across restarts (the Workers:Count setting).")
             .Accepts<ResizeRequest>("application/json")
             .RequireAuthorization(Roles.AdministerPolicy);
         return routes;
@@ -46,7 +46,7 @@ public static class WorkersApi
     }
 
     public static async Task<Results<Ok<PoolView>, ValidationProblem>> Resize(
-        HttpContext context, WorkerPool pool, GpuScheduler scheduler, AuditWriter audit, CancellationToken cancellationToken)
+        HttpContext context, WorkerPool pool, GpuScheduler scheduler, LiveSettings settings, CancellationToken cancellationToken)
     {
         ResizeRequest? body;
         try
@@ -63,10 +63,8 @@ public static class WorkersApi
             return ApiProblems.Invalid("count", $"count must be a whole number from 1 to {WorkerOptions.MaxCount}.");
         }
 
-        var before = pool.Size;
-        pool.Resize(count);
-        await audit.RecordAsync(context.ToActor(), "pool.resize", "worker-pool", new { size = before }, new { size = count }, cancellationToken);
-        return TypedResults.Ok(View(pool, scheduler));
+        var errors = await settings.ResizePoolAsync(context.ToActor(), count, cancellationToken);
+        return errors.Count > 0 ? ApiProblems.Invalid("count", string.Join(" ", errors.Values.SelectMany(e => e))) : TypedResults.Ok(View(pool, scheduler));
     }
 
     private static PoolView View(WorkerPool pool, GpuScheduler scheduler)
