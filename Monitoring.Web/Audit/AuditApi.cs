@@ -72,33 +72,8 @@ public static class AuditApi
             return ApiProblems.Invalid(errors);
         }
 
-        IQueryable<AuditEntry> Filter(MonitoringDbContext db)
-        {
-            var entries = db.AuditEntries.AsNoTracking();
-            if (from is { } f)
-            {
-                entries = entries.Where(a => a.At >= f);
-            }
-
-            if (to is { } t)
-            {
-                entries = entries.Where(a => a.At < t);
-            }
-
-            if (!string.IsNullOrWhiteSpace(query.Actor))
-            {
-                entries = entries.Where(a => a.Actor == query.Actor);
-            }
-
-            if (!string.IsNullOrWhiteSpace(query.Action))
-            {
-                entries = query.Action.EndsWith('.')
-                    ? entries.Where(a => a.Action.StartsWith(query.Action))
-                    : entries.Where(a => a.Action == query.Action);
-            }
-
-            return entries;
-        }
+        var filter = new AuditFilter(from, to, query.Actor, query.Action);
+        IQueryable<AuditEntry> Filter(MonitoringDbContext db) => filter.Apply(db.AuditEntries.AsNoTracking());
 
         if (format == "csv")
         {
