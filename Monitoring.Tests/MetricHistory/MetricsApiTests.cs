@@ -13,7 +13,12 @@ public sealed class MetricsApiFixture : IAsyncLifetime
 {
     public MonitoringApp App { get; } = new(new Dictionary<string, string?> { ["Probes:PerformanceIntervalSeconds"] = "3600" });
     public HttpClient Client { get; private set; } = null!;
-    public DateTimeOffset RecordedAt { get; } = DateTimeOffset.UtcNow.AddMinutes(-3);
+    // 30 s into a 4-minute bucket (the 24 h performance step), so the two samples 30 s apart always share one
+    // bucket; taken from the wall clock, they would straddle a boundary one run in eight.
+    public DateTimeOffset RecordedAt { get; } = BucketStart(DateTimeOffset.UtcNow.AddMinutes(-7), TimeSpan.FromMinutes(4)).AddSeconds(30);
+
+    private static DateTimeOffset BucketStart(DateTimeOffset at, TimeSpan step) =>
+        new(at.UtcTicks - at.UtcTicks % step.Ticks, TimeSpan.Zero);
 
     public async Task InitializeAsync()
     {
