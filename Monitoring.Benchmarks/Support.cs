@@ -142,3 +142,12 @@ internal static class Check
     }
 }
 
+
+/// <summary>How busy the shared machine was: the 1-minute load average from <c>/proc/loadavg</c>.</summary>
+internal static class MachineLoad
+{
+    public static double LoadAverage1() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+            : double.NaN;
+}
