@@ -14,7 +14,7 @@ internal sealed class BenchmarkOptions
         ["probe-overhead"] = ["seconds", "warmup", "isolate"],
         ["soak"] = ["tasks", "pending"],
         ["circuits"] = ["sessions", "seconds", "baseline", "settle"],
-        ["metrics"] = ["iterations", "warmup"],
+        ["metrics"] = ["iterations", "warmup", "queries"],
     };
 
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
