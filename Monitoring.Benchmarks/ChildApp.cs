@@ -52,7 +52,9 @@ internal sealed partial class ChildApp : IAsyncDisposable
 
     /// <summary>Publishes Monitoring.Web (Release) into <paramref name="outputFolder"/> and returns its dll: the
     /// console's browser assets (_framework/blazor.web.js, _content/…, lib/…) are served from a published folder
-    /// only; a Production host run from the build output answers them with empty bodies.</summary>
+    /// only; a Production host run from the build output answers them with empty bodies. <c>--no-build</c>: the
+    /// benchmark's own build built Monitoring.Web in Release (a referenced project), and a publish that builds
+    /// compiles it again with other properties, which takes minutes on a busy machine.</summary>
     public static async Task<string> PublishWebAsync(string outputFolder)
     {
         var project = FindWebProject();
@@ -62,7 +64,7 @@ internal sealed partial class ChildApp : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", outputFolder, "--nologo", "-v", "quiet" })
+        foreach (var argument in new[] { "publish", project, "-c", "Release", "--no-build", "-o", outputFolder, "--nologo", "-v", "quiet" })
         {
             start.ArgumentList.Add(argument);
         }

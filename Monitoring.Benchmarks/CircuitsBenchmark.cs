@@ -64,13 +64,13 @@ internal static class CircuitsBenchmark
         Check.That(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium.");
 
         using var temp = new TempDirectory("circuits");
-        var publishing = Stopwatch.StartNew();
-        var webDll = await ChildApp.PublishWebAsync(temp.Sub("web"));
         string[] arguments =
         [
             "--Auth:Mode=None", "--Demo:Enabled=true", $"--Demo:TasksPerMinute={DemoTasksPerMinute}", "--Gpu:Provider=simulated",
         ];
         Console.WriteLine($"circuits: {sessions} dashboard sessions for {seconds} s against the web app as a child process, in {temp.Path}");
+        var publishing = Stopwatch.StartNew();
+        var webDll = await ChildApp.PublishWebAsync(temp.Sub("web"));
         Console.WriteLine($"  published Monitoring.Web (Release) in {Figures.Format(publishing.Elapsed.TotalSeconds, "0.0")} s: the browser assets are served from a published folder only");
         Console.WriteLine($"  dotnet {webDll} --urls http://127.0.0.1:0 --Storage:DataDirectory=… {string.Join(' ', arguments)}, ASPNETCORE_ENVIRONMENT=Production");
 

@@ -79,28 +79,12 @@ internal static class MetricHistorySeeder
 
     public static async Task<SeededMetrics> SeedAsync(string dataDirectory, IReadOnlyList<SeededSeries> series, DateTimeOffset now, int days, int rawHours)
     {
-        // The schema comes from the product itself: its configuration, WAL switch and migrations.
-        string databasePath;
-        using (var host = await CoreHost.StartAsync(dataDirectory))
-        {
-            databasePath = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
-            await host.StopAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
+        await using var connection = await SeedDatabase.CreateAsync(dataDirectory);
+        var databasePath = connection.DataSource;
         var watch = Stopwatch.StartNew();
         var toMs = now.ToUnixTimeMilliseconds() / MinuteMs * MinuteMs;
         var fromMs = toMs - (days * 24 * 60 * MinuteMs);
         var rawFromMs = toMs - (rawHours * 60 * MinuteMs);
-
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        await connection.OpenAsync();
-        // Seeding only, on this connection only: nothing is acknowledged to anyone, so no fsync per commit.
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;";
-            await pragma.ExecuteNonQueryAsync();
-        }
 
         var ids = new List<long>();
         await using (var insertSeries = connection.CreateCommand())

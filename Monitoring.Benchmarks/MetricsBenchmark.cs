@@ -56,7 +56,7 @@ internal static class MetricsBenchmark
 
         var populated = await PopulateAsync(http);
         var scrape = await WaitForSeriesAsync(http);
-        Console.WriteLine($"  populated: {populated.Tasks} tasks of {populated.Types} types finished ({populated.Failed} Failed), requests to {scrape.Routes} routes; " +
+        Console.WriteLine($"  populated: {populated.Tasks} tasks of {scrape.Types} types finished ({populated.Failed} Failed), requests to {scrape.Routes} routes; " +
                           $"/metrics holds {scrape.Text.SampleCount:N0} samples ({Figures.Bytes(scrape.Text.Text.Length)}), {scrape.GpuSeries} GPU series over {Gpus} GPUs");
 
         var scrapeProbe = TimedReads.Http(http, "scrape", "/metrics", body => Check.That(body.Contains("monitoring_gpu_", StringComparison.Ordinal), "/metrics lost its GPU series."));
@@ -136,14 +136,16 @@ internal static class MetricsBenchmark
         return scrapeMet && queryMet ? 0 : 1;
     }
 
-    /// <summary>Tasks of three types run to the end (some fail: Demo:FailureRate 0.3, 20× speed) and requests to
+    /// <summary>Tasks of three types run to the end (about a third of the GPU ones fail: Demo:FailureRate 0.3, one
+    /// attempt; 20× speed) and requests to
     /// several routes, so the task, duration and HTTP series of <c>/metrics</c> have labels to show.</summary>
     private static async Task<Populated> PopulateAsync(HttpClient http)
     {
         var submissions = new List<object>();
         submissions.AddRange(Enumerable.Range(0, 30).Select(_ => (object)new { Type = DemoTaskHandler.NoopType }));
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) } }));
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) } }));
+        // One attempt each, so Demo:FailureRate leaves some of them Failed rather than retried to success.
+        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) }, MaxAttempts = 1 }));
+        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) }, MaxAttempts = 1 }));
         long lastId = 0;
         foreach (var submission in submissions)
         {
@@ -183,7 +185,7 @@ internal static class MetricsBenchmark
         }
 
         var (_, failedBody) = await TimedReads.GetAsync(http, "/api/v1/tasks?status=Failed&pageSize=1");
-        return new Populated(submissions.Count, 3, TimedReads.Parse<TaskPage>(failedBody).Total);
+        return new Populated(submissions.Count, TimedReads.Parse<TaskPage>(failedBody).Total);
     }
 
     /// <summary>Waits until a scrape shows every GPU, the finished tasks of every type and the HTTP routes
@@ -199,7 +201,7 @@ internal static class MetricsBenchmark
             var routes = text.Samples("monitoring_http_requests_total").Select(s => Label(s.Labels, "route")).Distinct().Count();
             if (gpuSeries == Gpus && types >= 3 && routes >= 8)
             {
-                return new Scrape(text, CountGpuSeries(text), routes);
+                return new Scrape(text, CountGpuSeries(text), types, routes);
             }
 
             Check.That(watch.Elapsed < TimeSpan.FromSeconds(120),
@@ -258,7 +260,7 @@ internal static class MetricsBenchmark
     private static long DatabaseBytes(string databasePath) =>
         new[] { databasePath, databasePath + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
 
-    private sealed record Populated(int Tasks, int Types, long Failed);
+    private sealed record Populated(int Tasks, long Failed);
 
-    private sealed record Scrape(PrometheusText Text, int GpuSeries, int Routes);
+    private sealed record Scrape(PrometheusText Text, int GpuSeries, int Types, int Routes);
 }
