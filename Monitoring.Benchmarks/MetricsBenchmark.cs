@@ -59,6 +59,7 @@ internal static class MetricsBenchmark
         Console.WriteLine($"  populated: {populated.Tasks} tasks of {scrape.Types} types finished ({populated.Failed} Failed), requests to {scrape.Routes} routes; " +
                           $"/metrics holds {scrape.Text.SampleCount:N0} samples ({Figures.Bytes(scrape.Text.Text.Length)}), {scrape.GpuSeries} GPU series over {Gpus} GPUs");
 
+        var loadAtStart = MachineLoad.LoadAverage1();
         var scrapeProbe = TimedReads.Http(http, "scrape", "/metrics", body => Check.That(body.Contains("monitoring_gpu_", StringComparison.Ordinal), "/metrics lost its GPU series."));
         await TimedReads.RunRoundsAsync([scrapeProbe], warmups, iterations);
         var scrapeMet = scrapeProbe.Median <= ScrapeTargetMs;
@@ -98,7 +99,8 @@ internal static class MetricsBenchmark
 
         Console.WriteLine($"  target: median ≤ {QueryTargetMs} ms for the default and the explicit step → {(queryMet ? "met" : "MISSED")}");
         Console.WriteLine($"  checked every answer: 200, series count, step, and {expectedSamples:N0} samples folded into the buckets (every seeded minute)");
-        Console.WriteLine($"  load average {Figures.Format(MachineLoad.LoadAverage1())} on {Environment.ProcessorCount} cores; took {Figures.Format(started.Elapsed.TotalSeconds, "0.0")} s");
+        var loadAtEnd = MachineLoad.LoadAverage1();
+        Console.WriteLine($"  load average {Figures.Format(loadAtStart)} → {Figures.Format(loadAtEnd)} on {Environment.ProcessorCount} cores while measuring; took {Figures.Format(started.Elapsed.TotalSeconds, "0.0")} s");
         await child.StopAsync();
         temp.Dispose();
 
@@ -129,7 +131,7 @@ internal static class MetricsBenchmark
             ScrapeMet = scrapeMet,
             QueryMet = queryMet,
             Met = scrapeMet && queryMet,
-            LoadAverage1 = MachineLoad.LoadAverage1(),
+            LoadAverage1 = new { Start = loadAtStart, End = loadAtEnd },
             Cores = Environment.ProcessorCount,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
