@@ -13,6 +13,8 @@ internal sealed class BenchmarkOptions
         ["dispatch"] = ["tasks", "warmup"],
         ["probe-overhead"] = ["seconds", "warmup", "isolate"],
         ["soak"] = ["tasks", "pending"],
+        ["circuits"] = ["sessions", "seconds", "baseline", "settle"],
+        ["metrics"] = ["iterations", "warmup", "queries"],
     };
 
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);

@@ -31,6 +31,17 @@ public static class BenchmarkProgram
           soak        working set after 100,000 no-op tasks vs after 10,000, real web app in process
                       --tasks N        tasks in all (default 100000); the first reading at 10 %
                       --pending N      most tasks queued at once (default 500)
+          circuits    dashboard sessions in headless Chromium against the web app as a child process, demo load on:
+                      server working set per session and task state change → DOM delay in every page
+                      --sessions N     dashboards open at once (default 25)
+                      --seconds N      measured window with all of them open (default 60)
+                      --baseline N     seconds of 0-session samples (default 30)
+                      --settle N       seconds after the warm-up page closed, before the baseline (default 20)
+          metrics     GET /metrics with 8 simulated GPUs and every series populated, and GET /api/v1/metrics over
+                      30 days of 1-minute roll-ups of one series (61 series seeded), web app as a child process
+                      --iterations N   measured /metrics requests (default 200)
+                      --warmup N       warm-up /metrics requests (default 20; at most 5 per metric query)
+                      --queries N      measured rounds of the metric queries (default 50)
 
         The last line of stdout is one JSON object with the figures.
         Databases live in a fresh folder under the temp folder, deleted at the end
@@ -56,6 +67,8 @@ public static class BenchmarkProgram
                 "dispatch" => await DispatchBenchmark.RunAsync(options),
                 "probe-overhead" => await ProbeOverheadBenchmark.RunAsync(options),
                 "soak" => await SoakBenchmark.RunAsync(options),
+                "circuits" => await CircuitsBenchmark.RunAsync(options),
+                "metrics" => await MetricsBenchmark.RunAsync(options),
                 _ => throw new InvalidOperationException("unreachable: TryParse accepts only known names"),
             };
         }

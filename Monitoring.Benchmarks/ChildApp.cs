@@ -50,9 +50,53 @@ internal sealed partial class ChildApp : IAsyncDisposable
         return dll;
     }
 
+    /// <summary>Publishes Monitoring.Web (Release) into <paramref name="outputFolder"/> and returns its dll: the
+    /// console's browser assets (_framework/blazor.web.js, _content/…, lib/…) are served from a published folder
+    /// only; a Production host run from the build output answers them with empty bodies. <c>--no-build</c>: the
+    /// benchmark's own build built Monitoring.Web in Release (a referenced project), and a publish that builds
+    /// compiles it again with other properties, which takes minutes on a busy machine.</summary>
+    public static async Task<string> PublishWebAsync(string outputFolder)
+    {
+        var project = FindWebProject();
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "publish", project, "-c", "Release", "--no-build", "-o", outputFolder, "--nologo", "-v", "quiet" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new BenchmarkCheckException($"could not start {start.FileName} publish");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Check.That(process.ExitCode == 0, $"dotnet publish {project} exited with {process.ExitCode}:{Environment.NewLine}{await output}{await errors}");
+        var dll = Path.Combine(outputFolder, "Monitoring.Web.dll");
+        Check.That(File.Exists(dll) && Directory.Exists(Path.Combine(outputFolder, "wwwroot")), $"dotnet publish left no {dll} with a wwwroot next to it.");
+        return dll;
+    }
+
+    /// <summary>Monitoring.Web/Monitoring.Web.csproj in the repository this benchmark was built from.</summary>
+    private static string FindWebProject()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var project = Path.Combine(folder.FullName, "Monitoring.Web", "Monitoring.Web.csproj");
+            if (File.Exists(project))
+            {
+                return project;
+            }
+        }
+
+        throw new BenchmarkCheckException($"no Monitoring.Web/Monitoring.Web.csproj above {AppContext.BaseDirectory}: run the benchmark from the repository.");
+    }
+
     public static ChildApp Start(string webDll, string dataDirectory, IEnumerable<string> extraArguments)
     {
-        Check.That(OperatingSystem.IsLinux(), "probe-overhead reads /proc/<pid>/stat: Linux only.");
+        Check.That(OperatingSystem.IsLinux(), "the child app is measured through /proc/<pid>: Linux only.");
         var start = new ProcessStartInfo(DotnetHost())
         {
             // The content root is the working folder: appsettings.json is read from there, as in a deployment.
@@ -82,6 +126,25 @@ internal sealed partial class ChildApp : IAsyncDisposable
             new BenchmarkCheckException($"the web app exited with code {SafeExitCode(process)} before it listened; last output:{Environment.NewLine}{child.Tail()}"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => child.Kill();
         return child;
+    }
+
+    /// <summary>Waits for the listening line (120 s at most) and checks that <c>/health/live</c> answers 200.</summary>
+    public async Task<Uri> WaitReadyAsync()
+    {
+        Uri address;
+        try
+        {
+            address = await Listening.WaitAsync(TimeSpan.FromSeconds(120));
+        }
+        catch (TimeoutException)
+        {
+            throw new BenchmarkCheckException($"the web app did not log its listening line within 120 s; last output:{Environment.NewLine}{Tail()}");
+        }
+
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync(new Uri("/health/live", UriKind.Relative));
+        Check.That(response.StatusCode == System.Net.HttpStatusCode.OK, $"GET {address}health/live answered {(int)response.StatusCode}.");
+        return address;
     }
 
     /// <summary>user + system CPU time of the whole process (all threads, live and exited), in clock ticks:

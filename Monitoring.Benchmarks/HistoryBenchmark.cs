@@ -60,14 +60,14 @@ internal static class HistoryBenchmark
             [
                 new Probe("stats", $"GET {StatsUrl}", async () =>
                 {
-                    var (ms, body) = await GetAsync(client, StatsUrl);
-                    CheckStats(Parse<TaskStats>(body), seeded, "GET " + StatsUrl);
+                    var (ms, body) = await TimedReads.GetAsync(client, StatsUrl);
+                    CheckStats(TimedReads.Parse<TaskStats>(body), seeded, "GET " + StatsUrl);
                     return ms;
                 }),
                 new Probe("failedList", $"GET {FailedUrl}", async () =>
                 {
-                    var (ms, body) = await GetAsync(client, FailedUrl);
-                    CheckFailedPage(Parse<TaskPage>(body), seeded, "GET " + FailedUrl);
+                    var (ms, body) = await TimedReads.GetAsync(client, FailedUrl);
+                    CheckFailedPage(TimedReads.Parse<TaskPage>(body), seeded, "GET " + FailedUrl);
                     return ms;
                 }),
                 new Probe("serviceStats", "TaskStatistics.GetAsync(1h)", async () =>
@@ -87,16 +87,16 @@ internal static class HistoryBenchmark
                     return ms;
                 }),
             ]);
-            await RunRoundsAsync(measured, warmups, iterations);
+            await TimedReads.RunRoundsAsync(measured, warmups, iterations);
 
             // Not targets of this benchmark; other pages of the console read these over the same history.
             informational.AddRange(
             [
-                Http(client, "stats24h", StatsUrl + "?window=24h", body => CheckStats(Parse<TaskStats>(body), seeded, "stats?window=24h")),
-                Http(client, "stats7d", StatsUrl + "?window=7d", body => CheckStats(Parse<TaskStats>(body), seeded, "stats?window=7d")),
-                Http(client, "failureGroups", "/api/v1/tasks/failures", body => CheckFailureGroups(Parse<List<FailureGroup>>(body), seeded)),
+                TimedReads.Http(client, "stats24h", StatsUrl + "?window=24h", body => CheckStats(TimedReads.Parse<TaskStats>(body), seeded, "stats?window=24h")),
+                TimedReads.Http(client, "stats7d", StatsUrl + "?window=7d", body => CheckStats(TimedReads.Parse<TaskStats>(body), seeded, "stats?window=7d")),
+                TimedReads.Http(client, "failureGroups", "/api/v1/tasks/failures", body => CheckFailureGroups(TimedReads.Parse<List<FailureGroup>>(body), seeded)),
             ]);
-            await RunRoundsAsync(informational, 1, InformationalIterations);
+            await TimedReads.RunRoundsAsync(informational, 1, InformationalIterations);
         }
 
         Console.WriteLine();
@@ -146,47 +146,6 @@ internal static class HistoryBenchmark
         });
         return met ? 0 : 1;
     }
-
-    private static async Task RunRoundsAsync(List<Probe> probes, int warmups, int iterations)
-    {
-        for (var i = 0; i < warmups; i++)
-        {
-            foreach (var probe in probes)
-            {
-                await probe.Measure();
-            }
-        }
-
-        for (var i = 0; i < iterations; i++)
-        {
-            foreach (var probe in probes)
-            {
-                probe.Samples.Add(await probe.Measure());
-            }
-        }
-    }
-
-    private static Probe Http(HttpClient client, string name, string url, Action<string> check) =>
-        new(name, "GET " + url, async () =>
-        {
-            var (ms, body) = await GetAsync(client, url);
-            check(body);
-            return ms;
-        });
-
-    /// <summary>Wall time of one in-process request, response body read in full.</summary>
-    private static async Task<(double Ms, string Body)> GetAsync(HttpClient client, string url)
-    {
-        var t0 = Stopwatch.GetTimestamp();
-        using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
-        var body = await response.Content.ReadAsStringAsync();
-        var ms = Figures.Milliseconds(t0, Stopwatch.GetTimestamp());
-        Check.That(response.StatusCode == HttpStatusCode.OK, $"GET {url} answered {(int)response.StatusCode}: {body}");
-        return (ms, body);
-    }
-
-    private static T Parse<T>(string body) =>
-        JsonSerializer.Deserialize<T>(body, MonitoringJson.Options) ?? throw new BenchmarkCheckException($"empty {typeof(T).Name} body");
 
     private static void CheckStats(TaskStats stats, SeededHistory seeded, string source)
     {
@@ -286,15 +245,4 @@ internal static class HistoryBenchmark
     }
 
     private static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
-
-    /// <summary>One measured read; <see cref="Measure"/> returns milliseconds and checks the answer outside the timed part.</summary>
-    private sealed class Probe(string name, string label, Func<Task<double>> measure)
-    {
-        public string Name { get; } = name;
-        public string Label { get; } = label;
-        public Func<Task<double>> Measure { get; } = measure;
-        public List<double> Samples { get; } = [];
-        public double Median => Figures.Median(Samples);
-        public double P95 => Figures.Quantile(Samples, 0.95);
-    }
 }

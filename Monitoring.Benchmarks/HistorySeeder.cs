@@ -123,15 +123,8 @@ internal static class HistorySeeder
 
     public static async Task<SeededHistory> SeedAsync(string dataDirectory, int taskCount, DateTimeOffset end)
     {
-        // The schema comes from the product itself: its configuration, WAL switch and migrations.
-        string databasePath;
-        using (var host = await CoreHost.StartAsync(dataDirectory))
-        {
-            databasePath = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
-            await host.StopAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
+        await using var connection = await SeedDatabase.CreateAsync(dataDirectory);
+        var databasePath = connection.DataSource;
         var insertWatch = Stopwatch.StartNew();
         var random = new Random(20261122);
         var counters = new Dictionary<(string Type, TaskPriority Priority, TaskState Status), (long InStatus, long Entered)>();
@@ -142,10 +135,6 @@ internal static class HistorySeeder
         var fingerprints = new HashSet<string>(StringComparer.Ordinal);
         long completed = 0, failed = 0, cancelled = 0, parameterBytes = 0;
 
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        await connection.OpenAsync();
-        // Seeding only, on this connection only: nothing is acknowledged to anyone, so no fsync per commit.
-        await ExecuteAsync(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;");
         Check.That(await ScalarAsync(connection, "SELECT COUNT(*) FROM Tasks") == 0, "seeding: the fresh database already holds tasks.");
 
         using var insert = connection.CreateCommand();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 
 namespace Monitoring.Benchmarks;
 
@@ -102,24 +101,9 @@ internal static class ProbeOverheadBenchmark
     private static async Task<Measurement> MeasureAsync(string webDll, string dataDirectory, string[] arguments, int warmup, int seconds, bool print)
     {
         await using var child = ChildApp.Start(webDll, dataDirectory, BaseArguments.Concat(arguments));
-        Uri address;
-        try
-        {
-            address = await child.Listening.WaitAsync(TimeSpan.FromSeconds(120));
-        }
-        catch (TimeoutException)
-        {
-            throw new BenchmarkCheckException($"the web app did not log its listening line within 120 s; last output:{Environment.NewLine}{child.Tail()}");
-        }
-
+        var address = await child.WaitReadyAsync();
         var startupTicks = child.CpuTicks();
         var warmupWatch = Stopwatch.StartNew();
-        using (var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) })
-        using (var response = await http.GetAsync(new Uri("/health/live", UriKind.Relative)))
-        {
-            Check.That(response.StatusCode == HttpStatusCode.OK, $"GET {address}health/live answered {(int)response.StatusCode}.");
-        }
-
         if (print)
         {
             Console.WriteLine($"  pid {child.Pid} listening on {address}; warming up {warmup} s");

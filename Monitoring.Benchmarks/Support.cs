@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 
@@ -75,6 +76,31 @@ internal static class CoreHost
     }
 }
 
+/// <summary>A fresh database with the product's schema, and the one connection a seeder writes it through.</summary>
+internal static class SeedDatabase
+{
+    /// <summary>Creates the schema the product's own way (its configuration, WAL switch and migrations), then opens a
+    /// connection for seeding: no fsync per commit (nothing is acknowledged to anyone), a large page cache.
+    /// The database file is the connection's <c>DataSource</c>.</summary>
+    public static async Task<SqliteConnection> CreateAsync(string dataDirectory)
+    {
+        string databasePath;
+        using (var host = await CoreHost.StartAsync(dataDirectory))
+        {
+            databasePath = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
+            await host.StopAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;";
+        await pragma.ExecuteNonQueryAsync();
+        return connection;
+    }
+}
+
 /// <summary>Order statistics over measured samples.</summary>
 internal static class Figures
 {
@@ -142,3 +168,12 @@ internal static class Check
     }
 }
 
+
+/// <summary>How busy the shared machine was: the 1-minute load average from <c>/proc/loadavg</c>.</summary>
+internal static class MachineLoad
+{
+    public static double LoadAverage1() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+            : double.NaN;
+}
