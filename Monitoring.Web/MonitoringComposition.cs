@@ -6,6 +6,7 @@ using Monitoring.Web.Jobs;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Metrics;
 using Monitoring.Web.Settings;
+using Monitoring.Web.Telemetry;
 
 namespace Monitoring.Web;
 
@@ -27,6 +28,7 @@ public static class MonitoringComposition
         builder.AddPeriodicJobs();
         builder.AddMonitoringMetrics();
         builder.Services.AddAlertNotifications();
+        builder.AddMonitoringTelemetry();
         return builder;
     }
 
