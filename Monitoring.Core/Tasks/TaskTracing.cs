@@ -170,6 +170,7 @@ public static class TaskTracing
     /// <summary>The root span of a task's trace while it is enqueued, and the ids to store with the task.</summary>
     public sealed class EnqueueTrace : IDisposable
     {
+        private readonly bool _listening;
         private readonly Activity? _previous;
         private readonly Activity? _root;
         private readonly long _started = Stopwatch.GetTimestamp();
@@ -184,6 +185,7 @@ public static class TaskTracing
                 return;
             }
 
+            _listening = true;
             _previous = Activity.Current;
             Activity.Current = null;
             var links = _previous is null ? null : new[] { new ActivityLink(_previous.Context) };
@@ -207,27 +209,27 @@ public static class TaskTracing
             _at = at;
             _root.SetStartTime(at.UtcDateTime);
             _root.SetTag("task.id", task.Id).SetTag("task.created", created).SetTag("task.status", task.Status.ToString());
-            if (!created)
+            if (!created && ParentOf(task) is var existing && existing != default)
             {
                 // An idempotent repeat: the task and its trace already exist.
-                _root.AddLink(new ActivityLink(ParentOf(task)));
+                _root.AddLink(new ActivityLink(existing));
             }
         }
 
         public void Dispose()
         {
-            if (_root is null)
+            if (!_listening)
             {
                 return;
             }
 
-            if (_at is { } at)
+            if (_root is not null && _at is { } at)
             {
                 // On the queue's clock like every other span of the task, lasting as long as the enqueue did.
                 _root.SetEndTime(at.UtcDateTime + Stopwatch.GetElapsedTime(_started));
             }
 
-            _root.Stop();
+            _root?.Stop();
             Activity.Current = _previous;
         }
     }
