@@ -1,10 +1,12 @@
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Gpu;
+using Monitoring.Web.Alerts.Notifications;
 using Monitoring.Web.Jobs;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Metrics;
 using Monitoring.Web.Settings;
+using Monitoring.Web.Telemetry;
 
 namespace Monitoring.Web;
 
@@ -25,6 +27,8 @@ public static class MonitoringComposition
         builder.AddMonitoringWeb();
         builder.AddPeriodicJobs();
         builder.AddMonitoringMetrics();
+        builder.Services.AddAlertNotifications();
+        builder.AddMonitoringTelemetry();
         return builder;
     }
 

@@ -9,7 +9,10 @@ declare -A needs=(
   [chromium]=/usr/bin/chromium
   [ffmpeg]=/usr/bin/ffprobe
   [prometheus]=/usr/bin/promtool
+  [prometheus-alertmanager]=/usr/bin/prometheus-alertmanager
 )
+# An Alertmanager installed from upstream (named alertmanager) serves the alert notification tests as well.
+command -v alertmanager >/dev/null && unset 'needs[prometheus-alertmanager]'
 missing=()
 for package in "${!needs[@]}"; do
   [[ -e "${needs[$package]}" ]] || missing+=("$package")

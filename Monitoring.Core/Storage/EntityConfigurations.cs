@@ -20,6 +20,8 @@ internal sealed class TaskItemConfiguration : IEntityTypeConfiguration<TaskItem>
         task.Property(t => t.WorkerId).HasMaxLength(64);
         task.Property(t => t.GpuUuid).HasMaxLength(96);
         task.Property(t => t.ErrorFingerprint).HasMaxLength(32);
+        task.Property(t => t.TraceId).HasMaxLength(32);
+        task.Property(t => t.TraceSpanId).HasMaxLength(16);
         task.Property(t => t.Version).IsConcurrencyToken();
         task.Ignore(t => t.IsFinished);
 

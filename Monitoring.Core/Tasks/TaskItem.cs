@@ -59,6 +59,11 @@ public sealed class TaskItem
     /// <summary>Time from joining the queue to the last claim.</summary>
     public long? QueueWaitMs { get; set; }
 
+    /// <summary>The task's trace (W3C trace id, 32 hex digits) and its root span (16 hex digits): every span of
+    /// the task's life is a child of it (<see cref="TaskTracing"/>). Null for tasks created before tracing.</summary>
+    public string? TraceId { get; set; }
+    public string? TraceSpanId { get; set; }
+
     /// <summary>Optimistic concurrency token; bumped on every write.</summary>
     public long Version { get; set; }
 

@@ -34,6 +34,7 @@ public sealed class TaskQueue(
             throw new TaskValidationException(errors);
         }
 
+        using var trace = TaskTracing.StartEnqueue(submission.Type!, submission.Priority);
         return await WriteAsync(async (w, now) =>
         {
             if (submission.IdempotencyKey is { } key)
@@ -41,6 +42,7 @@ public sealed class TaskQueue(
                 var existing = await w.Db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.IdempotencyKey == key, cancellationToken);
                 if (existing is not null)
                 {
+                    w.AfterCommit(static s => s.trace.Enqueued(s.existing, created: false, s.now), (trace, existing, now));
                     return new EnqueueResult(existing, Created: false);
                 }
             }
@@ -63,6 +65,8 @@ public sealed class TaskQueue(
                 },
                 CreatedAt = now,
                 EnqueuedAt = now,
+                TraceId = trace.TraceId,
+                TraceSpanId = trace.SpanId,
                 Version = 1,
             };
             task.Events.Add(new TaskEvent { At = now, From = null, To = TaskState.Pending, Actor = actor.Name, Message = "Enqueued" });
@@ -70,6 +74,7 @@ public sealed class TaskQueue(
             await w.Db.SaveChangesAsync(cancellationToken);
             w.Ledger.Created(task);
             w.Publish(task, null, TaskState.Pending, now);
+            w.AfterCommit(static s => s.trace.Enqueued(s.task, created: true, s.now), (trace, task, now));
             if (actor.IsOperator)
             {
                 AuditLog.Record(w.Db, now, actor, "task.submit", Target(task.Id), after: TaskSnapshot.Of(task));
@@ -121,6 +126,7 @@ public sealed class TaskQueue(
             task.Result = resultJson;
             task.PeakGpuMemoryBytes = peakGpuMemoryBytes ?? task.PeakGpuMemoryBytes;
             task.OutputTail = outputTail is null ? null : TruncateStart(outputTail, TaskItem.MaxOutputTailLength);
+            w.AfterCommit(static s => TaskTracing.Completed(s.task, s.now), (task, now));
             return task;
         }, cancellationToken);
 
@@ -318,6 +324,7 @@ public sealed class TaskQueue(
         task.NextAttemptAt = null;
         task.Progress = 0;
         task.QueueWaitMs = ElapsedMs(task.EnqueuedAt, now);
+        w.AfterCommit(static s => TaskTracing.Waited(s.task, s.now), (task, now));
     }
 
     private void Fail(Write w, TaskItem task, TaskFailure failure, DateTimeOffset now, Actor actor)
@@ -348,6 +355,7 @@ public sealed class TaskQueue(
         task.OutputTail = failure.OutputTail is null ? null : TruncateStart(failure.OutputTail, TaskItem.MaxOutputTailLength);
         task.ErrorFingerprint = ErrorFingerprint.Compute(task.Type, failure.Kind, failure.Message);
         task.DurationMs = ElapsedMs(task.StartedAt, now);
+        w.AfterCommit(static s => TaskTracing.Failed(s.task, s.failure, s.now), (task, failure, now));
     }
 
     private static void ManualRetry(Write w, TaskItem task, DateTimeOffset now, Actor actor)
@@ -369,6 +377,7 @@ public sealed class TaskQueue(
         task.DurationMs = null;
         task.QueueWaitMs = null;
         task.Result = null;
+        w.AfterCommit(static s => TaskTracing.RetriedByOperator(s.task, s.actor, s.now), (task, actor, now));
     }
 
     private static void Cancel(Write w, TaskItem task, DateTimeOffset now, Actor actor, string? reason)
@@ -385,6 +394,8 @@ public sealed class TaskQueue(
         {
             task.DurationMs = ElapsedMs(task.StartedAt, now);
         }
+
+        w.AfterCommit(static s => TaskTracing.Cancelled(s.task, s.actor, s.reason, s.wasRunning, s.now), (task, actor, reason, wasRunning, now));
     }
 
     private static async Task DeleteAsync(Write w, TaskItem task, DateTimeOffset now, CancellationToken cancellationToken)
@@ -436,6 +447,7 @@ public sealed class TaskQueue(
         await write.Ledger.ApplyAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         write.PublishAll(Changed, logger);
+        write.Trace();
         return result;
     }
 
@@ -453,6 +465,7 @@ public sealed class TaskQueue(
     private sealed class Write(MonitoringDbContext db)
     {
         private readonly List<TaskChange> _changes = [];
+        private List<Action>? _traces;
 
         public MonitoringDbContext Db { get; } = db;
         public TaskCounterLedger Ledger { get; } = new();
@@ -476,6 +489,26 @@ public sealed class TaskQueue(
                 GpuUuid = task.GpuUuid,
             });
             Publish(task, from, to, now);
+        }
+
+        /// <summary>Spans are emitted once the change is committed. Without a trace listener nothing is queued or
+        /// allocated: callers pass a static lambda and a value tuple, and the closure is made only when tracing.</summary>
+        public void AfterCommit<TState>(Action<TState> trace, TState state)
+        {
+            if (TaskTracing.Enabled)
+            {
+                Queue(trace, state);
+            }
+        }
+
+        private void Queue<TState>(Action<TState> trace, TState state) => (_traces ??= []).Add(() => trace(state));
+
+        public void Trace()
+        {
+            foreach (var trace in _traces ?? [])
+            {
+                trace();
+            }
         }
 
         public void Publish(TaskItem task, TaskState? from, TaskState? to, DateTimeOffset now) =>

@@ -299,6 +299,8 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <summary>Runs one attempt and records its outcome through the state machine. Returns true on success.</summary>
     private async Task<bool> ExecuteAsync(Worker worker, TaskItem task, RunningTask running)
     {
+        // The queue records the outcome on this span (Activity.Current) when the attempt ends.
+        using var trace = TaskTracing.StartRun(task, worker.Id, running.GpuUuid, running.StartedAt);
         if (!_types.TryGet(task.Type, out _, out var handler))
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Rejected,
@@ -326,8 +328,12 @@ public sealed class WorkerPool : IAsyncDisposable
                 await RecordAsync(task.Id, new TaskFailure(FailureKind.Timeout,
                     $"Timed out after {task.TimeoutSeconds} s; the running work was stopped."));
             }
+            else
+            {
+                // Cancelled: the operator's cancel already recorded the state. Shutdown: the next start recovers it as Lost.
+                TaskTracing.RunStopped(trace, worker.StopReason == StopReason.Cancelled ? "cancelled" : "interrupted", _clock.GetUtcNow());
+            }
 
-            // Cancelled: the operator's cancel already recorded the state. Shutdown: the next start recovers it as Lost.
             return false;
         }
         catch (TaskRejectedException ex)

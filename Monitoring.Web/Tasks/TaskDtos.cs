@@ -14,7 +14,8 @@ public sealed record SubmitTaskRequest(
     string? IdempotencyKey,
     string? Source);
 
-/// <summary>A task with its parameters, result and timeline, as <c>GET /api/v1/tasks/{id}</c> returns it.</summary>
+/// <summary>A task with its parameters, result and timeline, as <c>GET /api/v1/tasks/{id}</c> returns it.
+/// <c>TraceId</c> is the W3C trace id of the task's life (look it up in the trace store OTLP exports to).</summary>
 public sealed record TaskDetail(
     long Id, string Type, TaskPriority Priority, TaskState Status, int Attempt, int MaxAttempts, int TimeoutSeconds,
     long RequiredGpuMemoryBytes, string? IdempotencyKey, string Source,
@@ -22,7 +23,7 @@ public sealed record TaskDetail(
     string? WorkerId, string? GpuUuid, int Progress, JsonElement Parameters, JsonElement? Result,
     FailureKind? FailureKind, string? Error, string? ErrorDetail, string? ErrorFingerprint,
     long? PeakGpuMemoryBytes, long? DurationMs, long? QueueWaitMs, string? OutputTail, IReadOnlyList<TaskEventDto> Events,
-    string? WhyWaiting = null)
+    string? WhyWaiting = null, string? TraceId = null)
 {
     public static TaskDetail From(TaskItem t, string? whyWaiting = null)
     {
@@ -32,7 +33,7 @@ public sealed record TaskDetail(
             t.Progress, Json(t.Parameters) ?? default, Json(t.Result), t.FailureKind, t.Error, t.ErrorDetail, t.ErrorFingerprint,
             t.PeakGpuMemoryBytes, t.DurationMs, t.QueueWaitMs, t.OutputTail,
             t.Events.OrderBy(e => e.Id).Select(e => new TaskEventDto(e.At, e.From, e.To, e.Actor, e.Message, e.WorkerId, e.GpuUuid)).ToList(),
-            whyWaiting);
+            whyWaiting, t.TraceId);
     }
 
     private static JsonElement? Json(string? text)
