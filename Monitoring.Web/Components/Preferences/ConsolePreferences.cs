@@ -59,6 +59,7 @@ public sealed record ConsolePreferences(bool Dark, bool LocalTime, string? Brows
         return TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The zone's name for hints: <c>UTC</c> or the IANA id.</summary>
-    public string ZoneName() => DisplayZone() is var zone && zone == TimeZoneInfo.Utc ? "UTC" : zone.Id;
+    /// <summary>The zone's name for hints: <c>UTC</c>, or the browser's IANA id as the browser spells it (this
+    /// machine's database may know it under an older alias, Asia/Kolkata as Asia/Calcutta).</summary>
+    public string ZoneName() => DisplayZone() == TimeZoneInfo.Utc ? "UTC" : BrowserZone!;
 }
