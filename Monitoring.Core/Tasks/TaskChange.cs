@@ -24,6 +24,27 @@ public sealed record EnqueueResult(TaskItem Task, bool Created);
 /// applies to (all were changed, in one transaction) and the first few ids.</summary>
 public sealed record BulkResult(string Action, int Affected, IReadOnlyList<long> SampleIds);
 
+/// <summary>What an operator can do to a whole filter result at once.</summary>
+public enum BulkAction
+{
+    Retry,
+    Cancel,
+    Delete,
+}
+
+public static class BulkActions
+{
+    /// <summary>The states an action changes: tasks of the filter in other states are left alone. The preview
+    /// count (<see cref="TaskReader.CountAsync"/>) and the action itself both use this list.</summary>
+    public static IReadOnlyList<TaskState> Sources(this BulkAction action) => action switch
+    {
+        BulkAction.Retry => TaskTransitions.SourcesOf(TaskTrigger.ManualRetry),
+        BulkAction.Cancel => TaskTransitions.SourcesOf(TaskTrigger.Cancel),
+        BulkAction.Delete => [.. TaskTransitions.Deletable],
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+}
+
 /// <summary>A failed attempt as a worker or the scheduler reports it.</summary>
 /// <param name="Detail">Stack trace or other diagnostic text (bounded, the end kept).</param>
 /// <param name="OutputTail">The last lines of the attempt's output, when it produced any.</param>

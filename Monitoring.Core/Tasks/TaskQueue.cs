@@ -215,17 +215,17 @@ public sealed class TaskQueue(
     /// <summary>Retries every task the filter matches that is Failed or Cancelled — the whole result,
     /// not one page — in one transaction: all of them or none.</summary>
     public Task<BulkResult> BulkRetryAsync(TaskFilter filter, Actor actor, CancellationToken cancellationToken = default) =>
-        BulkAsync(filter, actor, "task.bulk-retry", TaskTransitions.SourcesOf(TaskTrigger.ManualRetry),
+        BulkAsync(filter, actor, "task.bulk-retry", BulkAction.Retry.Sources(),
             (w, task, now) => { ManualRetry(w, task, now, actor); return Task.CompletedTask; }, cancellationToken);
 
     /// <summary>Cancels every Pending, Retrying or Processing task the filter matches, in one transaction.</summary>
     public Task<BulkResult> BulkCancelAsync(TaskFilter filter, Actor actor, CancellationToken cancellationToken = default) =>
-        BulkAsync(filter, actor, "task.bulk-cancel", TaskTransitions.SourcesOf(TaskTrigger.Cancel),
+        BulkAsync(filter, actor, "task.bulk-cancel", BulkAction.Cancel.Sources(),
             (w, task, now) => { Cancel(w, task, now, actor, reason: null); return Task.CompletedTask; }, cancellationToken);
 
     /// <summary>Deletes every Completed, Failed or Cancelled task the filter matches, in one transaction.</summary>
     public Task<BulkResult> BulkDeleteAsync(TaskFilter filter, Actor actor, CancellationToken cancellationToken = default) =>
-        BulkAsync(filter, actor, "task.bulk-delete", [.. TaskTransitions.Deletable],
+        BulkAsync(filter, actor, "task.bulk-delete", BulkAction.Delete.Sources(),
             (w, task, now) => DeleteAsync(w, task, now, cancellationToken), cancellationToken);
 
     private Task<BulkResult> BulkAsync(

@@ -42,6 +42,16 @@ public sealed class TaskReader(IDbContextFactory<MonitoringDbContext> dbFactory)
         return new TaskPage(items, total, page, pageSize);
     }
 
+    /// <summary>How many tasks of the filter a bulk action would change now (the confirmation shows it; the action
+    /// reports what it really changed, as tasks may move in between).</summary>
+    public async Task<long> CountAsync(TaskFilter filter, BulkAction action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var states = action.Sources().ToArray();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await filter.Apply(db.Tasks.AsNoTracking()).Where(t => states.Contains(t.Status)).LongCountAsync(cancellationToken);
+    }
+
     public async Task<TaskItem?> GetAsync(long id, bool withEvents = true, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

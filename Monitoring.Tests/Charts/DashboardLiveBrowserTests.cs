@@ -9,7 +9,7 @@ namespace Monitoring.Tests.Charts;
 public sealed class DashboardLiveBrowserTests(BrowserFixture browser) : IAsyncLifetime, IDisposable
 {
     private readonly MonitoringApp _app = new();
-    private readonly List<string> _problems = [];
+    private PageProblems? _problems;
     private Uri? _baseAddress;
     private IPage? _page;
 
@@ -28,29 +28,10 @@ public sealed class DashboardLiveBrowserTests(BrowserFixture browser) : IAsyncLi
 
     private LiveFeed Feed => _app.Services.GetRequiredService<LiveFeed>();
 
-    /// <summary>Opens a page that records console errors (CSP violations are reported there) and uncaught errors.</summary>
     private async Task<IPage> OpenAsync()
     {
         var page = _page = await browser.OpenAsync(_baseAddress ??= _app.StartKestrel());
-        page.Console += (_, message) =>
-        {
-            // The console has no favicon yet; the browser's request for one is not the page's doing.
-            var favicon = message.Location.StartsWith(new Uri(_baseAddress!, "favicon.ico").ToString(), StringComparison.Ordinal);
-            if ((message.Type is "error" && !favicon) || message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
-            {
-                lock (_problems)
-                {
-                    _problems.Add($"console {message.Type}: {message.Text} ({message.Location})");
-                }
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (_problems)
-            {
-                _problems.Add($"page error: {error}");
-            }
-        };
+        _problems = PageProblems.Watch(page, _baseAddress);
         return page;
     }
 
@@ -80,7 +61,7 @@ public sealed class DashboardLiveBrowserTests(BrowserFixture browser) : IAsyncLi
         await Assertions.Expect(page.Locator("[data-testid='queue-chart'] .apexcharts-tooltip.apexcharts-theme-dark")).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "dashboard-live-dark.png"), FullPage = true });
 
-        Assert.True(_problems.Count == 0, string.Join(Environment.NewLine, _problems));
+        _problems!.AssertNone();
     }
 
     [Fact]
@@ -104,6 +85,6 @@ public sealed class DashboardLiveBrowserTests(BrowserFixture browser) : IAsyncLi
         await Eventually.TrueAsync(() => feed.SubscriberCount == baseline + 1, "the dashboard subscribed again");
         await BrowserFixture.GotoAsync(page, "tasks");
         await Eventually.TrueAsync(() => feed.SubscriberCount == baseline, "the dashboard's subscription ended on leaving the page");
-        Assert.True(_problems.Count == 0, string.Join(Environment.NewLine, _problems));
+        _problems!.AssertNone();
     }
 }

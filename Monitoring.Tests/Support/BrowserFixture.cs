@@ -32,12 +32,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
-    public async Task<IPage> OpenAsync(Uri baseAddress)
+    /// <param name="timeZoneId">The browser's IANA time zone (the machine's by default).</param>
+    public async Task<IPage> OpenAsync(Uri baseAddress, string? timeZoneId = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
+            TimezoneId = timeZoneId,
         });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
@@ -48,8 +50,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(page);
         await page.GotoAsync(path);
-        await page.Locator("#circuit-state[data-interactive='yes']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await WaitForCircuitAsync(page);
     }
+
+    /// <summary>Reloads and waits until the new circuit is interactive.</summary>
+    public static async Task ReloadAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+    }
+
+    private static Task WaitForCircuitAsync(IPage page) =>
+        page.Locator("#circuit-state[data-interactive='yes']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
     public async Task DisposeAsync()
     {

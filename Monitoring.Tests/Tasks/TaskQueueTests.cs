@@ -306,6 +306,36 @@ public sealed class TaskQueueTests
     }
 
     [Theory]
+    [InlineData(BulkAction.Retry, 4)]   // Failed, Cancelled
+    [InlineData(BulkAction.Cancel, 6)]  // Pending, Retrying, Processing
+    [InlineData(BulkAction.Delete, 6)]  // Completed, Failed, Cancelled
+    public async Task The_bulk_preview_count_is_what_the_bulk_action_then_changes(BulkAction action, int expected)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        foreach (var state in Enum.GetValues<TaskState>())
+        {
+            await db.InStateAsync(state, type: "bulk.wanted");
+            await db.InStateAsync(state, type: "bulk.wanted");
+            await db.InStateAsync(state, type: "bulk.other");
+        }
+
+        var filter = new TaskFilter { Types = ["bulk.wanted"] };
+
+        var count = await db.Reader.CountAsync(filter, action);
+        var result = action switch
+        {
+            BulkAction.Retry => await db.Queue.BulkRetryAsync(filter, TestTasks.Operator),
+            BulkAction.Cancel => await db.Queue.BulkCancelAsync(filter, TestTasks.Operator),
+            _ => await db.Queue.BulkDeleteAsync(filter, TestTasks.Operator),
+        };
+
+        // Two tasks of the filtered type in each state; the other type is never counted.
+        Assert.Equal(expected, count);
+        Assert.Equal(expected, result.Affected);
+        Assert.Equal(0, await db.Reader.CountAsync(filter, action));
+    }
+
+    [Theory]
     [InlineData("", "type")]
     [InlineData("Has Upper", "type")]
     public async Task Invalid_submissions_are_refused_and_nothing_is_written(string type, string field)
