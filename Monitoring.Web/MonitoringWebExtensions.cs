@@ -38,6 +38,8 @@ public static class MonitoringWebExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton<LiveFeed>();
+        services.AddSingleton<LiveStatistics>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveStatistics>());
 
         services.AddHostedService<DemoProducer>();
         return builder;

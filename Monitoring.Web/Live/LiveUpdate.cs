@@ -20,3 +20,6 @@ public sealed record SystemSampleUpdate(SystemSample Sample) : LiveUpdate(Sample
 
 /// <summary>A new reading of every GPU (empty when there are none).</summary>
 public sealed record GpuSampleUpdate(IReadOnlyList<GpuSample> Samples, DateTimeOffset At) : LiveUpdate(At);
+
+/// <summary>Task statistics read again after task changes (<see cref="LiveStatistics"/>); one read serves every page.</summary>
+public sealed record StatsUpdate(TaskStats Stats) : LiveUpdate(Stats.At);
