@@ -1,6 +1,7 @@
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Gpu;
+using Monitoring.Web.Alerts;
 using Monitoring.Web.Jobs;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Metrics;
@@ -25,6 +26,7 @@ public static class MonitoringComposition
         builder.AddMonitoringWeb();
         builder.AddPeriodicJobs();
         builder.AddMonitoringMetrics();
+        builder.AddMonitoringAlerts();
         return builder;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
+using Monitoring.Web.Alerts;
 using Monitoring.Web.Audit;
 using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
@@ -78,6 +79,7 @@ public static class MonitoringWebExtensions
         app.MapLogsApi();
         app.MapConfigApi();
         app.MapAuditApi();
+        app.MapAlertsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -15,6 +15,7 @@ public static class AlertsServiceCollectionExtensions
         services.AddSingleton<AlertEvaluator>();
         services.AddSingleton<AlertMaintenance>();
         services.AddSingleton<StoredAlertSignals>();
+        services.AddSingleton<RunningTaskAnomalies>();
         return services;
     }
 }

@@ -20,3 +20,7 @@ public sealed record SystemSampleUpdate(SystemSample Sample) : LiveUpdate(Sample
 
 /// <summary>A new reading of every GPU (empty when there are none).</summary>
 public sealed record GpuSampleUpdate(IReadOnlyList<GpuSample> Samples, DateTimeOffset At) : LiveUpdate(At);
+
+/// <summary>An alert evaluation changed the state of <paramref name="Transitions"/> alert instance(s), or an operator
+/// changed a rule or a silence (then 0); re-read the alerts.</summary>
+public sealed record AlertUpdate(DateTimeOffset At, int Transitions, int Firing) : LiveUpdate(At);
