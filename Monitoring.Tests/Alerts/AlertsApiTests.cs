@@ -145,6 +145,22 @@ public sealed class AlertsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Firing_counts_by_severity_are_on_metrics_after_an_evaluation_and_pass_promtool()
+    {
+        await _app.Services.GetRequiredService<AlertEvaluator>().EvaluateAsync();
+
+        var exposition = await _client.GetStringAsync("/metrics");
+
+        foreach (var severity in new[] { "info", "warning", "critical" })
+        {
+            Assert.Contains($"monitoring_alerts_firing{{severity=\"{severity}\"}}", exposition, StringComparison.Ordinal);
+        }
+
+        var check = await Metrics.Promtool.CheckMetricsAsync(exposition);
+        Assert.True(check.ExitCode == 0, check.Output);
+    }
+
+    [Fact]
     public async Task Silences_are_created_listed_and_expired_with_an_audit_trail()
     {
         var created = await PostAsync("/api/v1/alerts/silences", """{"matchers":{"alertname":"GpuLost"},"durationMinutes":30,"reason":"driver update"}""");
