@@ -51,7 +51,8 @@ public sealed class AlertRuleForm
         {
             Name = Name,
             Metric = Metric,
-            Matchers = LabelMap(Matchers, "matchers", errors),
+            // Empty, not null: a cleared field clears the rule's matchers rather than keeping them.
+            Matchers = ParseLabels(Matchers, "matchers", errors) ?? [],
             Comparison = Comparison,
             Threshold = double.TryParse(Threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold)
                 ? threshold
@@ -59,7 +60,7 @@ public sealed class AlertRuleForm
             ForSeconds = Seconds(ForSeconds, "forSeconds", errors),
             KeepFiringForSeconds = Seconds(KeepFiringForSeconds, "keepFiringForSeconds", errors),
             Severity = Severity,
-            Labels = LabelMap(Labels, "labels", errors),
+            Labels = ParseLabels(Labels, "labels", errors) ?? [],
             Summary = Summary,
             Enabled = Enabled,
         };
@@ -67,11 +68,14 @@ public sealed class AlertRuleForm
 
     private static string Pairs(IReadOnlyDictionary<string, string> labels) => string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"));
 
-    private static Dictionary<string, string> LabelMap(string text, string field, Dictionary<string, string[]> errors)
+    /// <summary>Labels as typed (<c>uuid=GPU-1, team=render</c>); null for an empty text, and an error under
+    /// <paramref name="field"/> for text that is not name=value pairs.</summary>
+    public static Dictionary<string, string>? ParseLabels(string? text, string field, Dictionary<string, string[]> errors)
     {
+        ArgumentNullException.ThrowIfNull(errors);
         if (string.IsNullOrWhiteSpace(text))
         {
-            return [];
+            return null;
         }
 
         if (!MetricLabels.TryNormalize(text, out var canonical))
