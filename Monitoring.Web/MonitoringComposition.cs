@@ -2,6 +2,7 @@ using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Gpu;
 using Monitoring.Web.Alerts.Notifications;
+using Monitoring.Web.Alerts;
 using Monitoring.Web.Jobs;
 using Monitoring.Web.Logs;
 using Monitoring.Web.Metrics;
@@ -29,6 +30,7 @@ public static class MonitoringComposition
         builder.AddMonitoringMetrics();
         builder.Services.AddAlertNotifications();
         builder.AddMonitoringTelemetry();
+        builder.AddMonitoringAlerts();
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Web.Alerts.Notifications;
+using Monitoring.Web.Alerts;
 using Monitoring.Web.Audit;
 using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
@@ -82,6 +83,7 @@ public static class MonitoringWebExtensions
         app.MapConfigApi();
         app.MapAuditApi();
         app.MapAlertNotificationsApi();
+        app.MapAlertsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -13,6 +13,8 @@ public static class MetricNames
 
     public const string SystemCpuRatio = "monitoring_system_cpu_ratio";
     public const string SystemMemoryUsedBytes = "monitoring_system_memory_used_bytes";
+    /// <summary>Used ÷ total memory, 0–1 (the memory alerts' signal).</summary>
+    public const string SystemMemoryUsedRatio = "monitoring_system_memory_used_ratio";
     public const string SystemLoad1 = "monitoring_system_load1";
     public const string ProcessWorkingSetBytes = "monitoring_process_working_set_bytes";
     public const string ProcessCpuRatio = "monitoring_process_cpu_ratio";
@@ -33,7 +35,7 @@ public static class MetricNames
     public static IReadOnlyList<string> All { get; } =
     [
         GpuMemoryUsedBytes, GpuMemoryFreeBytes, GpuUtilizationRatio, GpuTemperatureCelsius, GpuPowerWatts,
-        SystemCpuRatio, SystemMemoryUsedBytes, SystemLoad1, ProcessWorkingSetBytes, ProcessCpuRatio,
+        SystemCpuRatio, SystemMemoryUsedBytes, SystemMemoryUsedRatio, SystemLoad1, ProcessWorkingSetBytes, ProcessCpuRatio,
         NetworkReceiveBytesPerSecond, NetworkTransmitBytesPerSecond, DiskFreeBytes,
         TasksQueued, TasksProcessing, TasksSuccessRatio, TaskDurationP95Seconds, TaskQueueWaitP95Seconds,
         TasksCompletedPerMinute, TasksFailedPerMinute, WorkersBusy, WorkersSize,

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Monitoring.Core.Alerts;
 using Monitoring.Core.Audit;
 using Monitoring.Core.Metrics;
 using Monitoring.Core.Scheduling;
@@ -17,6 +18,10 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
     public DbSet<MetricSeries> MetricSeries => Set<MetricSeries>();
     public DbSet<MetricSample> MetricSamples => Set<MetricSample>();
     public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<AlertInstance> AlertInstances => Set<AlertInstance>();
+    public DbSet<AlertHistoryEntry> AlertHistory => Set<AlertHistoryEntry>();
+    public DbSet<Silence> Silences => Set<Silence>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -305,15 +305,6 @@ public sealed class TasksApiTests : IDisposable
         return page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        if (field is not null)
-        {
-            using var problem = JsonDocument.Parse(body);
-            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), $"the problem should name '{field}': {body}");
-        }
-    }
+    private static Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null) =>
+        response.IsProblemAsync(status, field);
 }

@@ -16,16 +16,17 @@ public sealed class PeriodicJobTests
     {
         using var app = new MonitoringApp(MonitoringApp.Scheduling(
             ("Probes:GpuIntervalSeconds", "1"), ("Probes:SystemIntervalSeconds", "1"), ("Probes:PerformanceIntervalSeconds", "5"),
-            ("Retention:IntervalSeconds", "60"), ("Gpu:Provider", "simulated")));
+            ("Retention:IntervalSeconds", "60"), ("Alerts:EvaluationIntervalSeconds", "5"), ("Gpu:Provider", "simulated")));
         using var client = app.CreateClient();
         var monitor = app.Services.GetRequiredService<PeriodicJobMonitor>();
 
         await Eventually.TrueAsync(() =>
         {
             var runs = monitor.Snapshot().ToDictionary(j => j.Name, j => j.Runs);
-            return runs.Count == 5
+            return runs.Count == 6
                 && runs[GpuProbeJob.JobName] >= 2 && runs[SystemProbeJob.JobName] >= 2 && runs[SchedulerTickJob.JobName] >= 2
-                && runs[PerformanceSnapshotJob.JobName] >= 1 && runs[RetentionJob.JobName] >= 1;
+                && runs[PerformanceSnapshotJob.JobName] >= 1 && runs[RetentionJob.JobName] >= 1
+                && runs[Monitoring.Web.Alerts.AlertEvaluationJob.JobName] >= 1;
         }, "every job has run (the 1 s ones at least twice)");
 
         Assert.All(monitor.Snapshot(), j => Assert.NotEqual(JobOutcome.Failed, j.LastOutcome));

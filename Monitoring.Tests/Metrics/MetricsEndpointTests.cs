@@ -54,7 +54,7 @@ public sealed class MetricsEndpointTests(ScrapedAppFixture fixture) : IClassFixt
 {
     /// <summary>Every label the exposition may carry: all of them low-cardinality (a task id is none of them).</summary>
     private static readonly HashSet<string> s_allowedLabels =
-        ["uuid", "name", "index", "mount", "status", "priority", "state", "job", "type", "method", "route", "version", "le", "generation"];
+        ["uuid", "name", "index", "mount", "status", "priority", "state", "job", "type", "method", "route", "version", "le", "generation", "severity"];
 
     private MetricsHost Host => fixture.Host;
 
@@ -114,7 +114,7 @@ public sealed class MetricsEndpointTests(ScrapedAppFixture fixture) : IClassFixt
         Assert.Equal(1, build.Value);
         Assert.False(string.IsNullOrEmpty(build["version"]));
 
-        string[] jobs = [GpuProbeJob.JobName, SystemProbeJob.JobName, SchedulerTickJob.JobName, PerformanceSnapshotJob.JobName, RetentionJob.JobName];
+        string[] jobs = [GpuProbeJob.JobName, SystemProbeJob.JobName, SchedulerTickJob.JobName, PerformanceSnapshotJob.JobName, RetentionJob.JobName, Monitoring.Web.Alerts.AlertEvaluationJob.JobName];
         Assert.Equal(jobs.Order(), samples.Named("monitoring_job_stale").Select(s => s["job"]!).Order());
         Assert.All(samples.Named("monitoring_job_stale"), s => Assert.Equal(0, s.Value));
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

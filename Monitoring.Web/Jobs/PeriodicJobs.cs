@@ -81,8 +81,9 @@ public sealed class PerformanceSnapshotJob(
 }
 
 /// <summary>Hourly: finished tasks past their retention, then log files past Retention:LogDays into the archive, then the
-/// metric store's roll-up and pruning.</summary>
-public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archiver, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
+/// metric store's roll-up and pruning, then alert history past Alerts:HistoryDays.</summary>
+public sealed class RetentionJob(
+    TaskRetention retention, Logs.LogArchiver archiver, MetricStore metrics, Core.Alerts.AlertMaintenance alerts, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "retention";
@@ -96,6 +97,7 @@ public sealed class RetentionJob(TaskRetention retention, Logs.LogArchiver archi
         // Roll up first: pruning never drops raw samples that are not rolled up yet.
         await metrics.RollUpAsync(cancellationToken);
         await metrics.PruneAsync(cancellationToken);
+        await alerts.PruneAsync(cancellationToken);
     }
 }
 
@@ -111,6 +113,7 @@ public static class PeriodicJobsExtensions
         var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
         var scheduler = builder.Configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
         var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
+        var alerts = builder.Configuration.GetSection(Core.Alerts.AlertOptions.Section).Get<Core.Alerts.AlertOptions>() ?? new Core.Alerts.AlertOptions();
         var jobs = new List<(string Name, TimeSpan Interval)>
         {
             (GpuProbeJob.JobName, TimeSpan.FromSeconds(probes.GpuIntervalSeconds)),
@@ -118,6 +121,7 @@ public static class PeriodicJobsExtensions
             (SchedulerTickJob.JobName, TimeSpan.FromSeconds(scheduler.IntervalSeconds)),
             (PerformanceSnapshotJob.JobName, TimeSpan.FromSeconds(probes.PerformanceIntervalSeconds)),
             (RetentionJob.JobName, TimeSpan.FromSeconds(retention.IntervalSeconds)),
+            (Alerts.AlertEvaluationJob.JobName, TimeSpan.FromSeconds(alerts.EvaluationIntervalSeconds)),
         };
         builder.Services.AddQuartz(q =>
         {
@@ -126,6 +130,7 @@ public static class PeriodicJobsExtensions
             Schedule<SchedulerTickJob>(q, jobs[2]);
             Schedule<PerformanceSnapshotJob>(q, jobs[3]);
             Schedule<RetentionJob>(q, jobs[4]);
+            Schedule<Alerts.AlertEvaluationJob>(q, jobs[5]);
         });
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         builder.Services.AddSingleton<IHostedService>(sp => new JobRegistration(sp.GetRequiredService<PeriodicJobMonitor>(), jobs));

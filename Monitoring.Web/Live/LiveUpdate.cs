@@ -23,3 +23,7 @@ public sealed record GpuSampleUpdate(IReadOnlyList<GpuSample> Samples, DateTimeO
 
 /// <summary>Task statistics read again after task changes (<see cref="LiveStatistics"/>); one read serves every page.</summary>
 public sealed record StatsUpdate(TaskStats Stats) : LiveUpdate(Stats.At);
+
+/// <summary>An alert evaluation changed the state of <paramref name="Transitions"/> alert instance(s), or an operator
+/// changed a rule or a silence (then 0); re-read the alerts.</summary>
+public sealed record AlertUpdate(DateTimeOffset At, int Transitions, int Firing) : LiveUpdate(At);

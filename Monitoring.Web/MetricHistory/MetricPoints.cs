@@ -35,6 +35,8 @@ public static class MetricPoints
         var at = sample.At;
         Add(points, MetricNames.SystemCpuRatio, MetricLabels.None, at, sample.CpuPercent / 100);
         Add(points, MetricNames.SystemMemoryUsedBytes, MetricLabels.None, at, sample.MemoryUsedBytes);
+        Add(points, MetricNames.SystemMemoryUsedRatio, MetricLabels.None, at,
+            sample.MemoryTotalBytes is > 0 ? (double?)sample.MemoryUsedBytes / sample.MemoryTotalBytes : null);
         Add(points, MetricNames.SystemLoad1, MetricLabels.None, at, sample.LoadAverage1);
         Add(points, MetricNames.ProcessWorkingSetBytes, MetricLabels.None, at, sample.ProcessWorkingSetBytes);
         Add(points, MetricNames.ProcessCpuRatio, MetricLabels.None, at, sample.ProcessCpuPercent / 100);

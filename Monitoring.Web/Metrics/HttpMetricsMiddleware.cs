@@ -8,7 +8,7 @@ namespace Monitoring.Web.Metrics;
 /// <remarks>The route is the matched endpoint's template (<c>/api/v1/tasks/{id:long}</c>), never the raw path,
 /// so a series per task id cannot arise; a request no endpoint matched is <c>unmatched</c>. WebSocket sessions
 /// (the Blazor circuit) are counted but not timed: they last as long as the browser tab.</remarks>
-internal sealed class HttpMetricsMiddleware(RequestDelegate next, MonitoringMeters meters)
+internal sealed class HttpMetricsMiddleware(RequestDelegate next, MonitoringMeters meters, HttpRequestWindow window)
 {
     private static readonly HashSet<string> s_knownMethods = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -51,6 +51,7 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, MonitoringMete
         if (!context.WebSockets.IsWebSocketRequest)
         {
             meters.HttpRequestDuration.Record(elapsed.TotalSeconds, tags);
+            window.Record(elapsed, status);
         }
     }
 }

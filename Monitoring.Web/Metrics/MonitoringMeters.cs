@@ -14,7 +14,7 @@ public sealed class MonitoringMeters
     public const string MeterName = "Monitoring";
 
     /// <summary>Seconds; OpenTelemetry's HTTP server advice, so an SLO of 100 ms or 1 s lands on a bucket edge.</summary>
-    private static readonly double[] s_httpBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+    internal static readonly double[] HttpBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
     /// <summary>Seconds, from an immediate claim or a sub-second demo task to hour-long renders (the default task
     /// timeout is 3600 s).</summary>
@@ -32,7 +32,7 @@ public sealed class MonitoringMeters
             "HTTP requests served, by method, route template and status code.");
         HttpRequestDuration = Meter.CreateHistogram("monitoring.http.request.duration", "s",
             "Time to serve an HTTP request (WebSocket sessions excluded), by method, route template and status code.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_httpBuckets });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HttpBuckets });
 
         CircuitsOpened = Meter.CreateCounter<long>("monitoring.circuits", "{circuit}",
             "Blazor circuits (browser sessions of the console) opened since the process started.");

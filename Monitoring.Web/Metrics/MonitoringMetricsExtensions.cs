@@ -18,6 +18,7 @@ public static class MonitoringMetricsExtensions
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
         services.AddMetrics();
         services.AddSingleton<MonitoringMeters>();
+        services.AddSingleton<HttpRequestWindow>();
         services.AddSingleton<StateGauges>();
         services.AddSingleton<TaskChangeMetrics>();
         services.AddSingleton<PrometheusMeterBridge>();
