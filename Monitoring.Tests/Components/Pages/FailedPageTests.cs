@@ -1,0 +1,103 @@
+using Bunit;
+using Monitoring.Core.Tasks;
+using Monitoring.Tests.Support;
+using Monitoring.Web.Components.Pages;
+using Monitoring.Web.Security;
+
+namespace Monitoring.Tests.Components.Pages;
+
+public sealed class FailedPageTests
+{
+    [Fact]
+    public async Task Loading_ShowsProgressUntilTheGroupsArrive()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        page.Database.Hold();
+
+        var cut = page.RenderPage<FailedPage>();
+
+        Assert.Single(cut.FindAll(".mud-progress-linear"));
+        Assert.Empty(cut.FindAll("[data-testid=no-failures]"));
+        page.Database.Release();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-progress-linear")));
+        Assert.Single(cut.FindAll("[data-testid=no-failures]"));
+    }
+
+    [Fact]
+    public async Task NoDeadTasks_SaysThatFailingTasksWithAttemptsLeftAreRetrying()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        await page.Queue.DriveToAsync(TaskState.Retrying);
+
+        var cut = page.RenderPage<FailedPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Retrying, not here", cut.Find("[data-testid=no-failures]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=failure-groups]"));
+    }
+
+    [Fact]
+    public async Task DeadTasks_AreGroupedByTypeAndCauseWithTheirCounts()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await page.Queue.DriveToAsync(TaskState.Failed, "video.synthesize");
+        }
+
+        await page.Queue.DriveToAsync(TaskState.Failed, "audio.transcribe");
+        await page.Queue.DriveToAsync(TaskState.Retrying, "audio.transcribe");
+
+        var cut = page.RenderPage<FailedPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            ["3 video.synthesize", "1 audio.transcribe"],
+            cut.FindAll("[data-testid=failure-groups] tbody tr").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent}")));
+        Assert.Empty(cut.FindAll("[data-testid=no-failures]"));
+    }
+
+    [Fact]
+    public async Task DatabaseFailure_ShowsTheErrorInsteadOfTheGroups()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        await page.Queue.DriveToAsync(TaskState.Failed);
+        page.Database.Fail();
+
+        var cut = page.RenderPage<FailedPage>();
+
+        page.AssertLoadError(cut, "Failure groups");
+        Assert.Empty(cut.FindAll("[data-testid=failure-groups]"));
+        Assert.Empty(cut.FindAll(".mud-progress-linear"));
+    }
+
+    [Fact]
+    public async Task Viewer_SeesTheGroupsWithoutRetryOrDelete()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        var dead = await page.Queue.DriveToAsync(TaskState.Failed);
+        page.SignInAs(Roles.Viewer);
+
+        var cut = page.RenderPage<FailedPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=failure-groups] tbody tr")));
+        Assert.Empty(cut.FindAll($"[data-testid=retry-group-{dead.ErrorFingerprint}]"));
+        Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim() == "Delete");
+    }
+
+    [Fact]
+    public async Task Operator_RetriesAGroupAndItLeavesThePage()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        var first = await page.Queue.DriveToAsync(TaskState.Failed);
+        var second = await page.Queue.DriveToAsync(TaskState.Failed);
+        page.SignInAs(Roles.Operator);
+        var cut = page.RenderPage<FailedPage>();
+
+        cut.WaitForElement($"[data-testid=retry-group-{first.ErrorFingerprint}]").Click();
+        page.Dialogs.WaitForAssertion(() => page.Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Retry all").Click());
+
+        cut.WaitForElement("[data-testid=no-failures]");
+        Assert.Contains("2 task(s) queued again.", page.Snackbars.Markup, StringComparison.Ordinal);
+        Assert.Equal(TaskState.Pending, (await page.Reader.GetAsync(first.Id))!.Status);
+        Assert.Equal(TaskState.Pending, (await page.Reader.GetAsync(second.Id))!.Status);
+    }
+}
