@@ -16,11 +16,11 @@ public sealed class FailedPageTests
 
         var cut = page.RenderPage<FailedPage>();
 
-        Assert.Single(cut.FindAll(".mud-progress-linear"));
-        Assert.Empty(cut.FindAll("[data-testid=no-failures]"));
+        Assert.True(cut.IsLoading());
+        Assert.False(cut.Has("no-failures"));
         page.Database.Release();
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-progress-linear")));
-        Assert.Single(cut.FindAll("[data-testid=no-failures]"));
+        cut.WaitForAssertion(() => Assert.False(cut.IsLoading()));
+        Assert.True(cut.Has("no-failures"));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class FailedPageTests
         var cut = page.RenderPage<FailedPage>();
 
         cut.WaitForAssertion(() => Assert.Contains("Retrying, not here", cut.Find("[data-testid=no-failures]").TextContent, StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("[data-testid=failure-groups]"));
+        Assert.False(cut.Has("failure-groups"));
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class FailedPageTests
 
         cut.WaitForAssertion(() => Assert.Equal(
             ["3 video.synthesize", "1 audio.transcribe"],
-            cut.FindAll("[data-testid=failure-groups] tbody tr").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent}")));
-        Assert.Empty(cut.FindAll("[data-testid=no-failures]"));
+            cut.Rows("failure-groups").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent}")));
+        Assert.False(cut.Has("no-failures"));
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public sealed class FailedPageTests
         var cut = page.RenderPage<FailedPage>();
 
         page.AssertLoadError(cut, "Failure groups");
-        Assert.Empty(cut.FindAll("[data-testid=failure-groups]"));
-        Assert.Empty(cut.FindAll(".mud-progress-linear"));
+        Assert.False(cut.Has("failure-groups"));
+        Assert.False(cut.IsLoading());
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class FailedPageTests
 
         var cut = page.RenderPage<FailedPage>();
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=failure-groups] tbody tr")));
+        cut.WaitForAssertion(() => Assert.Single(cut.Rows("failure-groups")));
         Assert.Empty(cut.FindAll($"[data-testid=retry-group-{dead.ErrorFingerprint}]"));
         Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim() == "Delete");
     }
