@@ -131,8 +131,8 @@ public sealed class PageTestContext : BunitContext
         where TPage : IComponent
     {
         ArgumentNullException.ThrowIfNull(page);
-        page.WaitForAssertion(() => Assert.Equal(
-            $"{what} could not be read: {DatabaseGate.DiskIoErrorMessage}", page.Find("[data-testid=load-error]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Contains(
+            $"{what} could not be read: {DatabaseGate.DiskIoErrorMessage}", page.FindAll("[data-testid=load-error]").Select(e => e.TextContent.Trim())));
         Assert.Contains(
             Log.Query(new LogQuery { MinimumLevel = LogEventLevel.Error, Search = "could not be read" }),
             e => e.Message.Contains(what, StringComparison.Ordinal) && e.Exception?.Contains(DatabaseGate.DiskIoErrorMessage, StringComparison.Ordinal) == true);
