@@ -42,6 +42,8 @@ public sealed class PageTestContext : BunitContext
         Database = database;
 
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Test classes render in parallel on a shared machine; bUnit's 1 s default fails waits that only ran late.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Services.AddMudServices();
         // One scope for the whole test, as a Blazor circuit has one.
         _circuit = app.Services.CreateAsyncScope();
@@ -127,16 +129,21 @@ public sealed class PageTestContext : BunitContext
 
     /// <summary>A page's error state: the alert names what could not be read and why, and the product's log holds
     /// the exception, so the operator can find the cause.</summary>
-    public void AssertLoadError<TPage>(IRenderedComponent<TPage> page, string what)
+    /// <param name="because">The failure's own message; by default the one <see cref="DatabaseGate.Fail"/> causes.</param>
+    public void AssertLoadError<TPage>(IRenderedComponent<TPage> page, string what, string because = DatabaseGate.DiskIoErrorMessage)
         where TPage : IComponent
     {
         ArgumentNullException.ThrowIfNull(page);
         page.WaitForAssertion(() => Assert.Contains(
-            $"{what} could not be read: {DatabaseGate.DiskIoErrorMessage}", page.FindAll("[data-testid=load-error]").Select(e => e.TextContent.Trim())));
+            $"{what} could not be read: {because}", page.FindAll("[data-testid=load-error]").Select(e => e.TextContent.Trim())));
         Assert.Contains(
             Log.Query(new LogQuery { MinimumLevel = LogEventLevel.Error, Search = "could not be read" }),
-            e => e.Message.Contains(what, StringComparison.Ordinal) && e.Exception?.Contains(DatabaseGate.DiskIoErrorMessage, StringComparison.Ordinal) == true);
+            e => e.Message.Contains(what, StringComparison.Ordinal) && e.Exception?.Contains(because, StringComparison.Ordinal) == true);
     }
+
+    /// <summary>Waits for a toast (MudSnackbar) with <paramref name="text"/>.</summary>
+    public void AssertToast(string text) =>
+        Snackbars.WaitForAssertion(() => Assert.Contains(text, Snackbars.Markup, StringComparison.Ordinal));
 
     /// <summary>The signed-in user from now on: <paramref name="role"/> is checked by the product's policies.</summary>
     public void SignInAs(string role, string userName = "alice") => _user.SetAuthorized(userName).SetRoles(role);

@@ -15,10 +15,10 @@ public sealed class AuditPageTests
 
         var cut = page.RenderPage<AuditPage>();
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-table] .mud-table-loading-progress")));
+        cut.WaitForAssertion(() => Assert.Single(cut.Elements("[data-testid=audit-table] .mud-table-loading-progress")));
         Assert.Empty(cut.Rows("audit-table"));
         page.Database.Release();
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=audit-table] .mud-table-loading-progress")));
+        cut.WaitForAssertion(() => Assert.Empty(cut.Elements("[data-testid=audit-table] .mud-table-loading-progress")));
         Assert.NotEmpty(cut.Rows("audit-table"));
     }
 
@@ -44,13 +44,13 @@ public sealed class AuditPageTests
         var cut = page.RenderPage<AuditPage>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.Rows("audit-table").Count));
 
-        var actor = cut.Find("input[data-testid=audit-actor]");
+        var actor = cut.Element("input[data-testid=audit-actor]");
         actor.Change("bob");
-        cut.Find("input[data-testid=audit-actor]").Blur();
+        cut.Element("input[data-testid=audit-actor]").Blur();
 
-        cut.WaitForAssertion(() => Assert.Contains("Every operator action", cut.Find("[data-testid=audit-empty]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Every operator action", cut.Element("[data-testid=audit-empty]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.Rows("audit-table"));
-        Assert.Contains("actor=bob", cut.Find("[data-testid=audit-csv]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("actor=bob", cut.Element("[data-testid=audit-csv]").GetAttribute("href"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,6 +62,6 @@ public sealed class AuditPageTests
         var cut = page.RenderPage<AuditPage>();
 
         page.AssertLoadError(cut, "The audit trail");
-        Assert.Empty(cut.FindAll("[data-testid=audit-empty]"));
+        Assert.Empty(cut.Elements("[data-testid=audit-empty]"));
     }
 }

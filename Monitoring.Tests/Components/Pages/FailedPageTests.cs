@@ -31,7 +31,7 @@ public sealed class FailedPageTests
 
         var cut = page.RenderPage<FailedPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("Retrying, not here", cut.Find("[data-testid=no-failures]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Retrying, not here", cut.Element("[data-testid=no-failures]").TextContent, StringComparison.Ordinal));
         Assert.False(cut.Has("failure-groups"));
     }
 
@@ -79,8 +79,8 @@ public sealed class FailedPageTests
         var cut = page.RenderPage<FailedPage>();
 
         cut.WaitForAssertion(() => Assert.Single(cut.Rows("failure-groups")));
-        Assert.Empty(cut.FindAll($"[data-testid=retry-group-{dead.ErrorFingerprint}]"));
-        Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim() == "Delete");
+        Assert.Empty(cut.Elements($"[data-testid=retry-group-{dead.ErrorFingerprint}]"));
+        Assert.DoesNotContain(cut.Elements("button"), b => b.TextContent.Trim() == "Delete");
     }
 
     [Fact]
@@ -93,10 +93,10 @@ public sealed class FailedPageTests
         var cut = page.RenderPage<FailedPage>();
 
         cut.WaitForElement($"[data-testid=retry-group-{first.ErrorFingerprint}]").Click();
-        page.Dialogs.WaitForAssertion(() => page.Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Retry all").Click());
+        page.Dialogs.WaitForAssertion(() => page.Dialogs.Elements("button").Single(b => b.TextContent.Trim() == "Retry all").Click());
 
         cut.WaitForElement("[data-testid=no-failures]");
-        Assert.Contains("2 task(s) queued again.", page.Snackbars.Markup, StringComparison.Ordinal);
+        page.AssertToast("2 task(s) queued again.");
         Assert.Equal(TaskState.Pending, (await page.Reader.GetAsync(first.Id))!.Status);
         Assert.Equal(TaskState.Pending, (await page.Reader.GetAsync(second.Id))!.Status);
     }

@@ -52,8 +52,8 @@ public sealed class HistoryPageTests
         var cut = page.RenderPage<HistoryPage>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.Rows("history-table").Count));
 
-        cut.Find("input[data-testid=history-search]").Change("bad parameter");
-        cut.Find("[data-testid=history-search-button]").Click();
+        cut.Element("input[data-testid=history-search]").Change("bad parameter");
+        cut.Element("[data-testid=history-search-button]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal([failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             cut.Rows("history-table").Select(r => r.Children[1].TextContent)));
@@ -67,7 +67,7 @@ public sealed class HistoryPageTests
 
         var cut = page.RenderPage<HistoryPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("Widen the time range", cut.Find("[data-testid=history-empty]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Widen the time range", cut.Element("[data-testid=history-empty]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.Rows("history-table"));
     }
 
@@ -86,7 +86,7 @@ public sealed class HistoryPageTests
 
         cut.WaitForAssertion(() => Assert.Equal(
             ["model | \"large\" | \"small\" | changed", "n | 1 | 1 | same"],
-            cut.FindAll("[data-testid=history-diff] tbody tr").Select(r =>
+            cut.Elements("[data-testid=history-diff] tbody tr").Select(r =>
                 $"{r.Children[0].TextContent} | {r.Children[1].TextContent} | {r.Children[2].TextContent} | {(r.ClassList.Contains("log-warning") ? "changed" : "same")}")));
         Assert.Contains($"task {large.Id} and task {small.Id}", cut.Markup, StringComparison.Ordinal);
     }

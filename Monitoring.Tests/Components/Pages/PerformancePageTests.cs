@@ -30,8 +30,8 @@ public sealed class PerformancePageTests
 
         var cut = page.RenderPage<PerformancePage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("Widen the window", cut.Find("[data-testid=perf-empty]").TextContent, StringComparison.Ordinal));
-        Assert.Equal("—", cut.Find("[data-testid=perf-success]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("Widen the window", cut.Element("[data-testid=perf-empty]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("—", cut.Element("[data-testid=perf-success]").TextContent);
         Assert.False(cut.Has("perf-table"));
         Assert.False(cut.Has("bottleneck-hints"));
     }
@@ -50,11 +50,11 @@ public sealed class PerformancePageTests
 
         var cut = page.RenderPage<PerformancePage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(0.8.ToString("P1", System.Globalization.CultureInfo.CurrentCulture), cut.Find("[data-testid=perf-success]").TextContent));
+        cut.WaitForAssertion(() => Assert.Equal(0.8.ToString("P1", System.Globalization.CultureInfo.CurrentCulture), cut.Element("[data-testid=perf-success]").TextContent));
         Assert.Equal(
             ["test.job 4", "video.synthesize 1"],
             cut.Rows("perf-table").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent}"));
-        Assert.Contains("are dead", cut.Find("[data-testid=bottleneck-hints]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("are dead", cut.Element("[data-testid=bottleneck-hints]").TextContent, StringComparison.Ordinal);
         Assert.False(cut.Has("perf-empty"));
     }
 

@@ -21,9 +21,9 @@ public sealed class SystemPageTests
         var cut = page.RenderPage<SystemPage>();
 
         Assert.Contains(cut.RowTexts("config-table"), r => r.StartsWith("Retention:CompletedDays | 31 |", StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("[data-testid=config-table] input"));
+        Assert.Empty(cut.Elements("[data-testid=config-table] input"));
         Assert.False(cut.Has("save-config"));
-        var types = cut.FindAll("table").Single(t => t.QuerySelector("th")?.TextContent == "Type");
+        var types = cut.Elements("table").Single(t => t.QuerySelector("th")?.TextContent == "Type");
         Assert.Contains(DemoTaskHandler.NoopType, types.TextContent, StringComparison.Ordinal);
     }
 
@@ -32,13 +32,13 @@ public sealed class SystemPageTests
     {
         await using var page = await PageTestContext.CreateAsync(("Retention:CompletedDays", "30"));
         var cut = page.RenderPage<SystemPage>();
-        Assert.True(cut.Find("[data-testid=save-config]").HasAttribute("disabled"));
+        Assert.True(cut.Element("[data-testid=save-config]").HasAttribute("disabled"));
 
-        cut.Find($"input{Setting}").Change("45");
-        Assert.Contains("Apply 1 change(s)", cut.Find("[data-testid=save-config]").TextContent, StringComparison.Ordinal);
-        cut.Find("[data-testid=save-config]").Click();
+        cut.Element($"input{Setting}").Change("45");
+        Assert.Contains("Apply 1 change(s)", cut.Element("[data-testid=save-config]").TextContent, StringComparison.Ordinal);
+        cut.Element("[data-testid=save-config]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("Applied 1 change(s).", page.Snackbars.Markup, StringComparison.Ordinal));
+        page.AssertToast("Applied 1 change(s).");
         var row = cut.Rows("config-table").Single(r => r.TextContent.Contains("Retention:CompletedDays", StringComparison.Ordinal));
         Assert.Contains("changed at run time", row.TextContent, StringComparison.Ordinal);
         Assert.Equal("45", row.QuerySelector("input")!.GetAttribute("value"));
@@ -50,10 +50,10 @@ public sealed class SystemPageTests
         await using var page = await PageTestContext.CreateAsync(("Retention:CompletedDays", "30"));
         var cut = page.RenderPage<SystemPage>();
 
-        cut.Find($"input{Setting}").Change("0");
-        cut.Find("[data-testid=save-config]").Click();
+        cut.Element($"input{Setting}").Change("0");
+        cut.Element("[data-testid=save-config]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains("Nothing was changed: 1 setting(s) need fixing.", page.Snackbars.Markup, StringComparison.Ordinal));
+        page.AssertToast("Nothing was changed: 1 setting(s) need fixing.");
         var row = cut.Rows("config-table").Single(r => r.TextContent.Contains("Retention:CompletedDays", StringComparison.Ordinal));
         Assert.DoesNotContain("changed at run time", row.TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(row.QuerySelectorAll(".mud-input-error"));

@@ -34,7 +34,7 @@ public sealed class TaskDetailPageTests
 
         var cut = page.RenderPage<TaskDetailPage>(p => p.Add(x => x.Id, 4242));
 
-        cut.WaitForAssertion(() => Assert.Contains("Task 4242 does not exist", cut.Find("[data-testid=task-missing]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Task 4242 does not exist", cut.Element("[data-testid=task-missing]").TextContent, StringComparison.Ordinal));
         Assert.False(cut.Has("task-parameters"));
     }
 
@@ -46,12 +46,12 @@ public sealed class TaskDetailPageTests
 
         var cut = page.RenderPage<TaskDetailPage>(p => p.Add(x => x.Id, task.Id));
 
-        cut.WaitForAssertion(() => Assert.Equal("Rejected: bad parameter 'x'", cut.Find("[data-testid=task-error]").TextContent.Trim()));
-        Assert.Equal("Failed", cut.Find("[data-status]").GetAttribute("data-status"));
-        Assert.Contains("\"n\": 1", cut.Find("[data-testid=task-parameters]").TextContent, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.Equal("Rejected: bad parameter 'x'", cut.Element("[data-testid=task-error]").TextContent.Trim()));
+        Assert.Equal("Failed", cut.Element("[data-status]").GetAttribute("data-status"));
+        Assert.Contains("\"n\": 1", cut.Element("[data-testid=task-parameters]").TextContent, StringComparison.Ordinal);
         Assert.Equal(
             ["new → Pending", "Pending → Processing", "Processing → Failed"],
-            cut.FindAll("[data-testid=task-timeline] b").Select(b => b.TextContent));
+            cut.Elements("[data-testid=task-timeline] b").Select(b => b.TextContent));
         Assert.False(cut.Has("task-missing"));
     }
 
@@ -92,11 +92,11 @@ public sealed class TaskDetailPageTests
         cut.WaitForElement("[data-testid=task-error]");
         Assert.Equal(["detail-retry", "detail-delete", "detail-clone"], OperatorActions.Where(cut.Has));
 
-        cut.Find("[data-testid=detail-retry]").Click();
+        cut.Element("[data-testid=detail-retry]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("Pending", cut.Find("[data-status]").GetAttribute("data-status")));
+        cut.WaitForAssertion(() => Assert.Equal("Pending", cut.Element("[data-status]").GetAttribute("data-status")));
         Assert.Equal(["detail-cancel", "detail-clone"], OperatorActions.Where(cut.Has));
-        Assert.Contains($"Task {task.Id} queued again.", page.Snackbars.Markup, StringComparison.Ordinal);
+        page.AssertToast($"Task {task.Id} queued again.");
         Assert.Equal(TaskState.Pending, (await page.Reader.GetAsync(task.Id))!.Status);
     }
 }

@@ -46,15 +46,15 @@ public sealed class UsersTests
     {
         await using var page = await PageTestContext.CreateAsync();
         var cut = page.RenderPage<Users>();
-        cut.WaitForAssertion(() => Assert.Contains("Create one for each automation", cut.Find("[data-testid=keys-empty]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("Create one for each automation", cut.Element("[data-testid=keys-empty]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.Rows("key-table"));
 
-        cut.Find("input[data-testid=new-key-name]").Change("ci");
-        cut.Find("[data-testid=create-key]").Click();
+        cut.Element("input[data-testid=new-key-name]").Change("ci");
+        cut.Element("[data-testid=create-key]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(["ci Operator Active"],
             cut.Rows("key-table").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent} {r.Children[6].TextContent}")));
-        Assert.Contains("it is not shown again", cut.Find("[data-testid=new-key-secret]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("it is not shown again", cut.Element("[data-testid=new-key-secret]").TextContent, StringComparison.Ordinal);
         Assert.False(cut.Has("keys-empty"));
     }
 

@@ -18,7 +18,7 @@ public sealed class WorkersPageTests
 
         var cut = page.RenderPage<WorkersPage>();
 
-        Assert.StartsWith("Pool size 3 · 0 busy · 3 idle", cut.Find("[data-testid=pool-size]").TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("Pool size 3 · 0 busy · 3 idle", cut.Element("[data-testid=pool-size]").TextContent, StringComparison.Ordinal);
         Assert.Equal(["w1 Idle", "w2 Idle", "w3 Idle"], cut.Rows("worker-table").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent}"));
     }
 
@@ -29,8 +29,8 @@ public sealed class WorkersPageTests
 
         var cut = page.RenderPage<WorkersPage>();
 
-        Assert.Contains("Gpu:Provider = none", cut.Find(".mud-alert").TextContent, StringComparison.Ordinal);
-        Assert.Contains("CPU tasks run", cut.Find(".mud-alert").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Gpu:Provider = none", cut.Element(".mud-alert").TextContent, StringComparison.Ordinal);
+        Assert.Contains("CPU tasks run", cut.Element(".mud-alert").TextContent, StringComparison.Ordinal);
         Assert.False(cut.Has("gpu-card"));
     }
 
@@ -42,11 +42,11 @@ public sealed class WorkersPageTests
 
         var cut = page.RenderPage<WorkersPage>();
 
-        var cards = cut.FindAll("[data-testid=gpu-card]");
+        var cards = cut.Elements("[data-testid=gpu-card]");
         Assert.Equal(2, cards.Count);
         Assert.All(cards, c => Assert.Contains("Simulated GPU", c.TextContent, StringComparison.Ordinal));
         Assert.Contains("0.3 GiB used of 24.0 GiB", cards[0].TextContent, StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll(".mud-alert"));
+        Assert.Empty(cut.Elements(".mud-alert"));
     }
 
     [Fact]
@@ -69,12 +69,12 @@ public sealed class WorkersPageTests
         page.SignInAs(Roles.Admin);
         var cut = page.RenderPage<WorkersPage>();
 
-        cut.Find("input[data-testid=pool-new-size]").Change("5");
-        cut.Find("[data-testid=pool-resize]").Click();
+        cut.Element("input[data-testid=pool-new-size]").Change("5");
+        cut.Element("[data-testid=pool-resize]").Click();
 
-        cut.WaitForAssertion(() => Assert.StartsWith("Pool size 5 ·", cut.Find("[data-testid=pool-size]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.StartsWith("Pool size 5 ·", cut.Element("[data-testid=pool-size]").TextContent, StringComparison.Ordinal));
         Assert.Equal(5, cut.Rows("worker-table").Count);
         Assert.Equal(5, page.App.GetRequiredService<WorkerPool>().Size);
-        Assert.Contains("Pool resized from 3 to 5.", page.Snackbars.Markup, StringComparison.Ordinal);
+        page.AssertToast("Pool resized from 3 to 5.");
     }
 }
