@@ -127,8 +127,8 @@ public sealed class PageTestContext : BunitContext
         }
     }
 
-    /// <summary>A page's error state: the alert names what could not be read and why, and the product's log holds
-    /// the exception, so the operator can find the cause.</summary>
+    /// <summary>A page's error state: the alert names what could not be read and why, nothing still shows as loading,
+    /// and the product's log holds the exception, so the operator can find the cause.</summary>
     /// <param name="because">The failure's own message; by default the one <see cref="DatabaseGate.Fail"/> causes.</param>
     public void AssertLoadError<TPage>(IRenderedComponent<TPage> page, string what, string because = DatabaseGate.DiskIoErrorMessage)
         where TPage : IComponent
@@ -136,6 +136,7 @@ public sealed class PageTestContext : BunitContext
         ArgumentNullException.ThrowIfNull(page);
         page.WaitForAssertion(() => Assert.Contains(
             $"{what} could not be read: {because}", page.FindAll("[data-testid=load-error]").Select(e => e.TextContent.Trim())));
+        Assert.False(page.IsLoading(), "A failed read still shows as loading.");
         Assert.Contains(
             Log.Query(new LogQuery { MinimumLevel = LogEventLevel.Error, Search = "could not be read" }),
             e => e.Message.Contains(what, StringComparison.Ordinal) && e.Exception?.Contains(because, StringComparison.Ordinal) == true);

@@ -66,7 +66,6 @@ public sealed class TaskDetailPageTests
 
         page.AssertLoadError(cut, $"Task {task.Id}");
         Assert.False(cut.Has("task-missing"));
-        Assert.False(cut.IsLoading());
     }
 
     [Fact]

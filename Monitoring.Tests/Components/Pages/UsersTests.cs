@@ -70,6 +70,5 @@ public sealed class UsersTests
         page.AssertLoadError(cut, "API keys");
         Assert.False(cut.Has("user-table"));
         Assert.False(cut.Has("keys-empty"));
-        Assert.False(cut.IsLoading());
     }
 }
