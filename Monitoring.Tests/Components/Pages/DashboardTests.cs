@@ -1,0 +1,81 @@
+using System.Globalization;
+using Bunit;
+using Monitoring.Core.Tasks;
+using Monitoring.Tests.Support;
+using Monitoring.Web.Components.Pages;
+
+namespace Monitoring.Tests.Components.Pages;
+
+/// <summary>The KPIs, which stay while the dashboard grows (GPU cards, alerts); checked by their data-testid.</summary>
+public sealed class DashboardTests
+{
+    private static readonly string[] Kpis =
+        ["kpi-pending", "kpi-processing", "kpi-retrying", "kpi-completed-hour", "kpi-failed-hour", "kpi-success-rate", "kpi-workers"];
+
+    [Fact]
+    public async Task Loading_ShowsProgressUntilTheStatisticsArrive()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        page.Database.Hold();
+
+        var cut = page.RenderPage<Dashboard>();
+
+        Assert.True(cut.IsLoading());
+        Assert.False(cut.Has("kpi-pending"));
+        page.Database.Release();
+        cut.WaitForAssertion(() => Assert.True(cut.Has("kpi-pending")));
+        Assert.False(cut.IsLoading());
+    }
+
+    [Fact]
+    public async Task NoTasks_ShowsZerosAndNoSuccessRate()
+    {
+        await using var page = await PageTestContext.CreateAsync(("Workers:Count", "3"));
+
+        var cut = page.RenderPage<Dashboard>();
+
+        cut.WaitForAssertion(() => Assert.Equal(["0", "0", "0", "0", "0", "—", "0 / 3"], Kpis.Select(cut.Text)));
+    }
+
+    [Fact]
+    public async Task Tasks_AreCountedByStateAndTheLastHour()
+    {
+        await using var page = await PageTestContext.CreateAsync(("Workers:Count", "3"));
+        foreach (var state in new[] { TaskState.Pending, TaskState.Pending, TaskState.Processing, TaskState.Retrying, TaskState.Completed, TaskState.Completed, TaskState.Failed })
+        {
+            await page.Queue.DriveToAsync(state);
+        }
+
+        var cut = page.RenderPage<Dashboard>();
+
+        // Processing counts tasks the database says are running; the pool KPI is the live (here idle) pool.
+        var successRate = (2 / 3.0).ToString("P1", CultureInfo.CurrentCulture);
+        cut.WaitForAssertion(() => Assert.Equal(["2", "1", "1", "2", "1", successRate, "0 / 3"], Kpis.Select(cut.Text)));
+    }
+
+    [Fact]
+    public async Task ANewTask_RaisesTheQueuedCountWithoutARefresh()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        var cut = page.RenderPage<Dashboard>();
+        cut.WaitForAssertion(() => Assert.Equal("0", cut.Text("kpi-pending")));
+
+        await page.Queue.DriveToAsync(TaskState.Pending);
+
+        cut.WaitForAssertion(() => Assert.Equal("1", cut.Text("kpi-pending")));
+    }
+
+    [Fact]
+    public async Task DatabaseFailure_ShowsTheErrorInsteadOfTheKpis()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        page.Database.Fail();
+
+        var cut = page.RenderPage<Dashboard>();
+
+        cut.WaitForAssertion(() => Assert.Contains(
+            $"Statistics could not be read: {DatabaseGate.DiskIoErrorMessage}", cut.Elements(".mud-alert").Select(a => a.TextContent.Trim())));
+        Assert.False(cut.Has("kpi-pending"));
+        Assert.False(cut.IsLoading());
+    }
+}
