@@ -1,8 +1,10 @@
 using System.Globalization;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Core.Tasks;
 using Monitoring.Tests.Support;
 using Monitoring.Web.Components.Pages;
+using Monitoring.Web.Live;
 
 namespace Monitoring.Tests.Components.Pages;
 
@@ -57,12 +59,22 @@ public sealed class DashboardTests
     public async Task ANewTask_RaisesTheQueuedCountWithoutARefresh()
     {
         await using var page = await PageTestContext.CreateAsync();
-        var cut = page.RenderPage<Dashboard>();
-        cut.WaitForAssertion(() => Assert.Equal("0", cut.Text("kpi-pending")));
+        // The one statistics reader every dashboard follows is a hosted service, and the test context starts none.
+        var statistics = page.App.GetRequiredService<LiveStatistics>();
+        await statistics.StartAsync(CancellationToken.None);
+        try
+        {
+            var cut = page.RenderPage<Dashboard>();
+            cut.WaitForAssertion(() => Assert.Equal("0", cut.Text("kpi-pending")));
 
-        await page.Queue.DriveToAsync(TaskState.Pending);
+            await page.Queue.DriveToAsync(TaskState.Pending);
 
-        cut.WaitForAssertion(() => Assert.Equal("1", cut.Text("kpi-pending")));
+            cut.WaitForAssertion(() => Assert.Equal("1", cut.Text("kpi-pending")));
+        }
+        finally
+        {
+            await statistics.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Core.Workers;
 using Monitoring.Gpu;
 using Monitoring.Tests.Support;
+using Monitoring.Web.Components;
 using Monitoring.Web.Components.Pages;
 using Monitoring.Web.Security;
 
@@ -38,14 +39,17 @@ public sealed class WorkersPageTests
     public async Task ReadGpus_AreShownAsCardsWithTheirMemory()
     {
         await using var page = await PageTestContext.CreateAsync(("Gpu:Provider", "simulated"), ("Gpu:Simulated:Count", "2"));
-        page.App.GetRequiredService<GpuInventory>().Refresh(includeProcesses: false);
+        var gpus = page.App.GetRequiredService<GpuInventory>();
+        gpus.Refresh(includeProcesses: false);
+        var first = gpus.Samples[0];
 
         var cut = page.RenderPage<WorkersPage>();
 
         var cards = cut.Elements("[data-testid=gpu-card]");
         Assert.Equal(2, cards.Count);
         Assert.All(cards, c => Assert.Contains("Simulated GPU", c.TextContent, StringComparison.Ordinal));
-        Assert.Contains("0.3 GiB used of 24.0 GiB", cards[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains(
+            $"Memory {DisplayFormat.Bytes(first.MemoryUsedBytes)} of {DisplayFormat.Bytes(first.MemoryTotalBytes)}", cards[0].TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.Elements(".mud-alert"));
     }
 
