@@ -60,6 +60,9 @@ internal static class CircuitsBenchmark
         var seconds = (int)Math.Min(options.Get("seconds", 60), 3600);
         var baselineSeconds = (int)Math.Min(options.Get("baseline", 30), 3600);
         var settle = (int)Math.Min(options.Get("settle", 20), 3600);
+        // Seconds to pause after the baseline (0 sessions) and after the window (all sessions open), so the
+        // child can be inspected, e.g. `createdump <pid>` and a heap walk by type, in both states.
+        var hold = (int)Math.Min(options.Get("hold", 0), 3600);
         var started = Stopwatch.StartNew();
         Check.That(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install chromium.");
 
@@ -100,6 +103,7 @@ internal static class CircuitsBenchmark
         Console.WriteLine($"  baseline, 0 sessions, {baseline.Count} samples over {baselineSeconds} s: VmRSS median {Figures.Bytes((long)Median(baseline, s => s.RssBytes))}, " +
                           $"GC heap median {Figures.Bytes((long)Median(baseline, s => s.GcHeapBytes))}");
 
+        await HoldAsync(child, hold, 0);
         var opening = Stopwatch.StartNew();
         var open = new List<Session>(sessions);
         for (var i = 0; i < sessions; i++)
@@ -127,6 +131,7 @@ internal static class CircuitsBenchmark
         var finishedAt = failed.ToDictionary(f => f.Id, f => f.FinishedAt!.Value);
         var delays = Delays(events, thresholds, finishedAt, logs, out var missed);
 
+        await HoldAsync(child, hold, sessions);
         var circuitsAtEnd = (await PrometheusText.ScrapeAsync(http)).Value("monitoring_circuits_active");
         foreach (var session in open)
         {
@@ -224,6 +229,15 @@ internal static class CircuitsBenchmark
     {
         await session.Page.GotoAsync("about:blank");
         await session.Context.CloseAsync();
+    }
+
+    private static async Task HoldAsync(ChildApp child, int seconds, int sessions)
+    {
+        if (seconds > 0)
+        {
+            Console.WriteLine($"  holding {seconds} s with {sessions} sessions open: child pid {child.Pid}");
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+        }
     }
 
     private static async Task<bool> WaitForCircuitsAsync(HttpClient http, int expected, TimeSpan timeout, bool require = true)

@@ -36,7 +36,16 @@ public static class MonitoringWebExtensions
         services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         services.AddOpenApi();
 
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
+        {
+            // Render batches the browser has not acknowledged are kept, serialized, until it does: a slow page
+            // holds up to this many (default 10). The live pages draw at most twice a second, so three are a
+            // second and a half of changes; past that the renderer waits and sends the newest state at once.
+            circuits.MaxBufferedUnacknowledgedRenderBatches = 3;
+            // A disconnected circuit keeps all of its page's memory until it is resumed or evicted; the default
+            // (100) is far more tabs than one machine's console has dropped at once.
+            circuits.DisconnectedCircuitMaxRetained = 25;
+        });
         services.AddMudServices();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<LiveStatistics>();

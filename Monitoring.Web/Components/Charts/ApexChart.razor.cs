@@ -4,8 +4,9 @@ using Microsoft.JSInterop;
 namespace Monitoring.Web.Components.Charts;
 
 /// <summary>An ApexCharts chart (wwwroot/js/charts.js) with typed series. Time series keep a window of the last
-/// <see cref="MaxPoints"/> points here and in the browser; <see cref="AppendAsync(DateTimeOffset, IReadOnlyList{double?})"/>
-/// sends only the new points. The theme follows the layout's dark mode (<see cref="DarkModeCascade"/>) unless
+/// <see cref="MaxPoints"/> points in the browser only; <see cref="AppendAsync(DateTimeOffset, IReadOnlyList{double?})"/>
+/// sends the new points and keeps none here: a dashboard stays open for hours, and a copy of every window in
+/// server memory would cost each session tens of kilobytes the browser already holds. The theme follows the layout's dark mode (<see cref="DarkModeCascade"/>) unless
 /// <see cref="Dark"/> is set.</summary>
 /// <remarks>Parameters are compared by reference: pass a new list to replace the data, not a changed one.
 /// Call the methods on the renderer's context (from a component's event or <c>InvokeAsync</c>).</remarks>
@@ -23,9 +24,11 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     private bool _disposed;
     private Task _browserWork = Task.CompletedTask;
 
+    // Points appended before the browser's chart exists; sent with its creation, then dropped.
+    private List<ApexPoint>[] _pending = [];
+    private IReadOnlyList<ApexSeries>? _seriesSource;
+
     // What the browser shows, as last sent; parameters are compared with these to find what changed.
-    private List<ApexPoint>[] _window = [];
-    private IReadOnlyList<ApexSeries>? _windowSource;
     private IReadOnlyList<ApexSeries>? _appliedSeries;
     private IReadOnlyList<ApexCategorySeries>? _appliedCategoryValues;
     private IReadOnlyList<string>? _appliedCategories;
@@ -85,20 +88,21 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
             throw new InvalidOperationException("Points append to time series; a category chart takes new CategoryValues.");
         }
 
-        if (pointsPerSeries.Count != _window.Length)
+        if (pointsPerSeries.Count != _pending.Length)
         {
-            throw new ArgumentException($"The chart has {_window.Length} series; {pointsPerSeries.Count} lists of points were given.", nameof(pointsPerSeries));
-        }
-
-        for (var i = 0; i < _window.Length; i++)
-        {
-            _window[i].AddRange(pointsPerSeries[i]);
-            Trim(_window[i]);
+            throw new ArgumentException($"The chart has {_pending.Length} series; {pointsPerSeries.Count} lists of points were given.", nameof(pointsPerSeries));
         }
 
         if (_module is not null && _chartId is { } id && !_disposed)
         {
             await _module.InvokeVoidAsync("appendPoints", id, pointsPerSeries.Select(p => p.Select(ToJs).ToList()).ToList(), MaxPoints);
+            return;
+        }
+
+        for (var i = 0; i < _pending.Length; i++)
+        {
+            _pending[i].AddRange(pointsPerSeries[i]);
+            Trim(_pending[i]);
         }
     }
 
@@ -106,11 +110,11 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPoints, 1, nameof(MaxPoints));
         ArgumentOutOfRangeException.ThrowIfLessThan(Height, 1, nameof(Height));
-        if (!ReferenceEquals(Series, _windowSource))
+        if (!ReferenceEquals(Series, _seriesSource))
         {
-            // A new list replaces the window; it is copied, the caller's list is never changed.
-            _window = (Series ?? []).Select(s => s.Points.TakeLast(MaxPoints).ToList()).ToArray();
-            _windowSource = Series;
+            // A new list replaces the window, points appended before it included.
+            _pending = (Series ?? []).Select(_ => new List<ApexPoint>()).ToArray();
+            _seriesSource = Series;
         }
     }
 
@@ -145,9 +149,10 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
         if (Shape() != _appliedShape)
         {
-            await _module.InvokeVoidAsync("destroy", id);
-            await CreateAsync();
-            return;
+            // Drawn anew in the browser with the points it holds (this side keeps none).
+            await _module.InvokeVoidAsync("reshape", id, Options());
+            _appliedShape = Shape();
+            _appliedDark = IsDark;
         }
 
         if (!ReferenceEquals(Series, _appliedSeries) || !ReferenceEquals(CategoryValues, _appliedCategoryValues) || !ReferenceEquals(Categories, _appliedCategories))
@@ -190,13 +195,19 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
     private async Task CreateAsync()
     {
-        var options = new JsOptions(
-            JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark);
-        _chartId = await _module!.InvokeAsync<int>("create", _element, options);
+        _chartId = await _module!.InvokeAsync<int>("create", _element, Options());
         _appliedShape = Shape();
         _appliedDark = IsDark;
         Applied();
+        foreach (var pending in _pending)
+        {
+            pending.Clear();
+            pending.TrimExcess();
+        }
     }
+
+    private JsOptions Options() =>
+        new(JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark);
 
     private void Applied()
     {
@@ -210,7 +221,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     private List<JsSeriesData> JsSeries() =>
         IsCategorical
             ? (CategoryValues ?? []).Select(s => new JsSeriesData(s.Name, s.Values.Cast<object?>().ToList())).ToList()
-            : (Series ?? []).Select((s, i) => new JsSeriesData(s.Name, _window[i].Select(p => (object?)ToJs(p)).ToList())).ToList();
+            : (Series ?? []).Select((s, i) => new JsSeriesData(s.Name, s.Points.Concat(_pending[i]).TakeLast(MaxPoints).Select(p => (object?)ToJs(p)).ToList())).ToList();
 
     private void Trim(List<ApexPoint> points)
     {

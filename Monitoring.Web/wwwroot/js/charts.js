@@ -152,6 +152,16 @@ export function update(id, series, categories) {
   entry.chart.updateSeries(toApexSeries(entry.series), false);
 }
 
+// A new type, height, format, curve or y maximum: drawn anew with the points this side holds (the server keeps none).
+export function reshape(id, options) {
+  const entry = charts.get(id);
+  if (entry) {
+    entry.chart.destroy();
+    entry.options = { ...options, series: [] };
+    render(entry);
+  }
+}
+
 // Drawn anew: updateOptions leaves parts (the tooltip) in the old theme.
 export function setTheme(id, dark) {
   const entry = charts.get(id);
