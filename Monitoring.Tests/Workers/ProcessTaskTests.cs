@@ -112,7 +112,7 @@ public sealed class ProcessTaskTests
             {
                 return false;
             }
-        }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(60));
+        }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(180));
 
     private static async Task<string?> StatusAsync(HttpClient http, long id) =>
         (await (await http.GetAsync($"/api/v1/tasks/{id}")).ReadJsonAsync()).GetProperty("status").GetString();

@@ -143,7 +143,10 @@ export function update(id, series, categories) {
   entry.series = series.map(s => ({ name: s.name, data: s.data.slice() }));
   entry.categories = categories;
   if (entry.options.type === 'radialBar') {
-    entry.chart.updateOptions({ series: series.length > 0 ? series[0].data.slice() : [], labels: categories ?? [] }, false, false);
+    // Labels first, then the values through updateSeries: ApexCharts 4.x leaves the centre label at the old value
+    // when the values come with updateOptions.
+    entry.chart.updateOptions({ labels: categories ?? [] }, false, false);
+    entry.chart.updateSeries(series.length > 0 ? series[0].data.slice() : [], false);
     return;
   }
   if (categories) {
