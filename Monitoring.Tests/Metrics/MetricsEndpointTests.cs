@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Monitoring.Core.Tasks;
 using Monitoring.Gpu;
 using Monitoring.Tests.Support;
@@ -54,7 +55,7 @@ public sealed class MetricsEndpointTests(ScrapedAppFixture fixture) : IClassFixt
 {
     /// <summary>Every label the exposition may carry: all of them low-cardinality (a task id is none of them).</summary>
     private static readonly HashSet<string> s_allowedLabels =
-        ["uuid", "name", "index", "mount", "status", "priority", "state", "job", "type", "method", "route", "version", "le", "generation", "severity"];
+        ["uuid", "name", "index", "mount", "status", "priority", "state", "job", "type", "method", "route", "version", "le", "generation", "severity", "level", "source"];
 
     private MetricsHost Host => fixture.Host;
 
@@ -175,6 +176,44 @@ public sealed class MetricsEndpointTests(ScrapedAppFixture fixture) : IClassFixt
         Assert.DoesNotContain(requests, s => s["route"]!.Contains($"/{id}", StringComparison.Ordinal));
         Assert.Contains(samples.Named("monitoring_http_request_duration_seconds_bucket"), s => s["route"] == "/api/v1/tasks/{id:long}" && s["le"] == "+Inf");
         Assert.Contains(samples.Named("monitoring_http_request_duration_seconds_count"), s => s["route"] == "/metrics");
+    }
+
+    [Fact]
+    public async Task Bytes_received_and_sent_are_counted()
+    {
+        var before = Exposition.Parse(await Host.ScrapeAsync());
+        using var client = Host.CreateClient();
+        const string body = """{"type":"test.unregistered","parameters":{"pad":"0123456789"}}""";
+        using (var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"))
+        using (var response = await client.PostAsync(new Uri("/api/v1/tasks", UriKind.Relative), content))
+        {
+            // Unknown type: a problem document comes back, which is response body too.
+            Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 0);
+        }
+
+        await Host.ScrapeAsync();
+        var after = Exposition.Parse(await Host.ScrapeAsync());
+        Assert.True(Total(after, "monitoring_http_received_bytes_total") - Total(before, "monitoring_http_received_bytes_total") >= body.Length);
+        // At least the two scrapes' own bodies went out in between.
+        Assert.True(Total(after, "monitoring_http_sent_bytes_total") - Total(before, "monitoring_http_sent_bytes_total") > 1000);
+
+        static double Total(IReadOnlyList<Sample> samples, string name) => samples.Named(name).Sum(s => s.Value);
+    }
+
+    [Fact]
+    public async Task Warnings_and_errors_are_counted_by_level_and_source()
+    {
+        var logger = Host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Tests.WarningSource");
+        logger.LogWarning("a warning for the counter");
+        logger.LogError("an error for the counter");
+        logger.LogError("another error for the counter");
+        logger.LogInformation("not counted");
+
+        var samples = Exposition.Parse(await Host.ScrapeAsync()).Named("monitoring_log_events_total")
+            .Where(s => s["source"] == "Monitoring.Tests.WarningSource").ToList();
+        Assert.Equal(1, samples.Single(s => s["level"] == "warning").Value);
+        Assert.Equal(2, samples.Single(s => s["level"] == "error").Value);
+        Assert.DoesNotContain(samples, s => s["level"] == "information");
     }
 
     [Fact]

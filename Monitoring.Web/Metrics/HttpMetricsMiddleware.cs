@@ -19,6 +19,14 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, MonitoringMete
     {
         var started = Stopwatch.GetTimestamp();
         var failed = false;
+        // WebSocket sessions (the Blazor circuit) upgrade the connection; their frames are not a response body.
+        var body = context.WebSockets.IsWebSocketRequest ? null : context.Response.Body;
+        var counted = body is null ? null : new ByteCountingStream(body);
+        if (counted is not null)
+        {
+            context.Response.Body = counted;
+        }
+
         try
         {
             await next(context);
@@ -30,6 +38,13 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, MonitoringMete
         }
         finally
         {
+            if (counted is not null)
+            {
+                context.Response.Body = body!;
+                meters.HttpSent.Add(counted.Written);
+                meters.HttpReceived.Add(Math.Max(0, context.Request.ContentLength ?? 0));
+            }
+
             Record(context, failed, Stopwatch.GetElapsedTime(started));
         }
     }

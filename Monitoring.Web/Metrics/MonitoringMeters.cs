@@ -34,6 +34,13 @@ public sealed class MonitoringMeters
             "Time to serve an HTTP request (WebSocket sessions excluded), by method, route template and status code.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HttpBuckets });
 
+        HttpReceived = Meter.CreateCounter<long>("monitoring.http.received", "By",
+            "Request body bytes received (as declared by Content-Length; WebSocket traffic excluded).");
+        HttpSent = Meter.CreateCounter<long>("monitoring.http.sent", "By",
+            "Response body bytes sent (WebSocket traffic excluded).");
+        LogEvents = Meter.CreateCounter<long>("monitoring.log.events", "{event}",
+            "Log events at Warning and above, by level and source (the logging class; past 64 sources, 'other').");
+
         CircuitsOpened = Meter.CreateCounter<long>("monitoring.circuits", "{circuit}",
             "Blazor circuits (browser sessions of the console) opened since the process started.");
         Meter.CreateObservableGauge("monitoring.circuits.active", () => Volatile.Read(ref _activeCircuits), "{circuit}",
@@ -61,6 +68,12 @@ public sealed class MonitoringMeters
     public Counter<long> HttpRequests { get; }
 
     public Histogram<double> HttpRequestDuration { get; }
+
+    public Counter<long> HttpReceived { get; }
+
+    public Counter<long> HttpSent { get; }
+
+    public Counter<long> LogEvents { get; }
 
     public Counter<long> CircuitsOpened { get; }
 

@@ -22,6 +22,8 @@ public static class MonitoringMetricsExtensions
         services.AddSingleton<StateGauges>();
         services.AddSingleton<TaskChangeMetrics>();
         services.AddSingleton<PrometheusMeterBridge>();
+        // Picked up by the Serilog pipeline (ReadFrom.Services) beside the ring buffer.
+        services.AddSingleton<Serilog.Core.ILogEventSink, LogEventCounterSink>();
         // Blazor resolves circuit handlers per circuit, from the circuit's scope.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitMetricsHandler>());
         return builder;
