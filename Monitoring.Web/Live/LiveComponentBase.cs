@@ -30,6 +30,11 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the component reacts to an update; the others never start a batch or a render. A page that
+    /// only shows figures derived from task changes (the dashboard takes <see cref="StatsUpdate"/>) leaves out the
+    /// changes themselves, so its render slot is free when the figures arrive.</summary>
+    protected virtual bool Follows(LiveUpdate update) => true;
+
     /// <summary>Called on the renderer's context with what changed; the component re-renders afterwards.</summary>
     protected abstract Task OnLiveAsync(LiveBatch batch);
 
@@ -63,7 +68,18 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
             return;
         }
 
-        await LiveBatcher.RunAsync(updates, LiveInterval, Clock, ApplyAsync, cancellationToken);
+        await LiveBatcher.RunAsync(Followed(updates), LiveInterval, Clock, ApplyAsync, cancellationToken);
+
+        async IAsyncEnumerable<LiveUpdate> Followed(IAsyncEnumerable<LiveUpdate> all)
+        {
+            await foreach (var update in all)
+            {
+                if (Follows(update))
+                {
+                    yield return update;
+                }
+            }
+        }
 
         async Task ApplyAsync(LiveBatch batch)
         {
