@@ -187,7 +187,10 @@ public sealed class SchedulerTests
         using var second = new MonitoringApp(MonitoringApp.Scheduling(), first.DataDirectory);
         using var secondClient = second.CreateClient();
         var secondScheduler = second.Services.GetRequiredService<GpuScheduler>();
-        await Eventually.TrueAsync(() => secondScheduler.ReadOnlyReason?.Contains("holds the scheduler lease", StringComparison.Ordinal) == true, "the second host sees the lease taken");
+        // The second host tries for the lease on its first round, after its start-up; on two busy cores that can take a while.
+        await Eventually.TrueAsync(
+            () => secondScheduler.ReadOnlyReason?.Contains("holds the scheduler lease", StringComparison.Ordinal) == true, "the second host sees the lease taken",
+            TimeSpan.FromSeconds(90));
 
         var created = await (await secondClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).ReadJsonAsync();
         var id = created.GetProperty("id").GetInt64();

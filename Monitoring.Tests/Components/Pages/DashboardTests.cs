@@ -1,6 +1,9 @@
 using System.Globalization;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Core.Alerts;
+using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Tests.Support;
 using Monitoring.Web.Components.Pages;
@@ -93,5 +96,31 @@ public sealed class DashboardTests
             $"Statistics could not be read: {DatabaseGate.DiskIoErrorMessage}", cut.Elements(".mud-alert").Select(a => a.TextContent.Trim())));
         Assert.False(cut.Has("kpi-pending"));
         Assert.False(cut.IsLoading());
+    }
+
+    [Fact]
+    public async Task FiringAlerts_AreShownAndNoneFiringSaysSo()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        await page.App.GetRequiredService<AlertMaintenance>().SeedBuiltInRulesAsync();
+        var quiet = page.RenderPage<Dashboard>();
+        quiet.WaitForAssertion(() => Assert.True(quiet.Has("no-firing-alerts")));
+
+        var factory = page.App.GetRequiredService<IDbContextFactory<MonitoringDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var rule = await db.AlertRules.OrderBy(r => r.Id).FirstAsync();
+            var now = DateTimeOffset.UtcNow;
+            db.AlertInstances.Add(new AlertInstance
+            {
+                RuleId = rule.Id, SeriesLabels = "", Fingerprint = "dashboard-test", State = AlertState.Firing,
+                ActiveSince = now, FiredAt = now, LastEvaluatedAt = now, LastValue = 1,
+            });
+            await db.SaveChangesAsync();
+            var firing = page.RenderPage<Dashboard>();
+
+            firing.WaitForAssertion(() => Assert.Contains(rule.Name, firing.Text("firing-alert"), StringComparison.Ordinal));
+            Assert.False(firing.Has("no-firing-alerts"));
+        }
     }
 }
