@@ -15,7 +15,6 @@ public static class AlertsExtensions
         services.AddAlertEngine();
         services.AddSingleton<LiveAlertSignals>();
         services.AddSingleton<IAlertSignalSource>(sp => sp.GetRequiredService<LiveAlertSignals>());
-        services.TryAddSingleton<IAlertNotificationSink, LoggingAlertSink>();
         services.AddSingleton<AlertGauges>();
         services.AddHostedService<BuiltInRuleSeeding>();
         return builder;
