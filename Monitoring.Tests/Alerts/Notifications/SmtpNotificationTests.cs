@@ -17,6 +17,9 @@ public sealed class SmtpNotificationTests
             ["Smtp:From"] = "monitoring@example.org",
             ["Smtp:To:0"] = "ops@example.org",
             ["Smtp:To:1"] = "oncall@example.org",
+            // A timed-out attempt that the server did receive is sent again (at least once): on a loaded machine that
+            // made a third message. A generous timeout keeps this test about content, not about retries.
+            ["Smtp:TimeoutSeconds"] = "60",
         });
 
         host.Sink.Publish(NotificationHost.Notification());
