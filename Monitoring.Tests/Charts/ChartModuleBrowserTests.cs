@@ -4,7 +4,7 @@ using Monitoring.Tests.Support;
 namespace Monitoring.Tests.Charts;
 
 /// <summary>wwwroot/js/charts.js on a real console page (its CSP, its ApexCharts): the chart kinds and formats the
-/// dashboard does not use yet, the bounded window, theme changes and destroy.</summary>
+/// dashboard does not use yet, the bounded window, redraws held to one per interval, theme changes and destroy.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLifetime, IDisposable
 {
@@ -51,12 +51,12 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
               const t0 = Date.UTC(2026, 0, 1);
               window.testCharts = {
                 module: charts,
-                bar: charts.create(make('bar'), { type: 'bar', height: 200, yFormat: 'bytes', curve: 'straight', dark: false,
-                  categories: ['/', '/data'], series: [{ name: 'Used', data: [1536, 5 * 1024 * 1024] }] }),
-                radial: charts.create(make('radial'), { type: 'radialBar', height: 200, yFormat: 'percent', curve: 'straight', dark: false,
-                  categories: ['GPU 0'], series: [{ name: 'Utilization', data: [42] }] }),
-                line: charts.create(make('line'), { type: 'line', height: 200, yFormat: 'seconds', curve: 'smooth', dark: false, yMax: null,
-                  series: [{ name: 'p95', data: [[t0, 0.25], [t0 + 5000, 90]] }] }),
+                bar: charts.create(make('bar'), JSON.stringify({ type: 'bar', height: 200, yFormat: 'bytes', curve: 'straight', dark: false,
+                  categories: ['/', '/data'], series: [{ name: 'Used', data: [1536, 5 * 1024 * 1024] }] })),
+                radial: charts.create(make('radial'), JSON.stringify({ type: 'radialBar', height: 200, yFormat: 'percent', curve: 'straight', dark: false,
+                  categories: ['GPU 0'], series: [{ name: 'Utilization', data: [42] }] })),
+                line: charts.create(make('line'), JSON.stringify({ type: 'line', height: 200, yFormat: 'seconds', curve: 'smooth', dark: false, yMax: null,
+                  series: [{ name: 'p95', data: [[t0, 0.25], [t0 + 5000, 90]] }] })),
               };
             }
             """);
@@ -66,20 +66,29 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
         await Assertions.Expect(page.Locator("[data-chart=radial]")).ToContainTextAsync("42 %");
         await Assertions.Expect(page.Locator("[data-chart=line] .apexcharts-yaxis").First).ToContainTextAsync(" s");
 
-        var kept = await page.EvaluateAsync<int>("""
+        // Points are taken at once but drawn later (at most one redraw per interval): right after the call the
+        // chart still shows its two points, then the last three of six.
+        var shownAtOnce = await page.EvaluateAsync<int>("""
             () => {
               const { module, line } = window.testCharts;
               const t0 = Date.UTC(2026, 0, 1);
-              module.appendPoints(line, [[[t0 + 10000, 1], [t0 + 15000, 2], [t0 + 20000, 3], [t0 + 25000, 4]]], 3);
+              module.appendPoints(line, JSON.stringify([[[t0 + 10000, 1], [t0 + 15000, 2]]]), 3);
+              module.appendPoints(line, JSON.stringify([[[t0 + 20000, 3], [t0 + 25000, 4]]]), 3);
               return ApexCharts.getChartByID(`monitoring-chart-${line}`).w.config.series[0].data.length;
             }
             """);
-        Assert.Equal(3, kept);
+        Assert.Equal(2, shownAtOnce);
+        await page.WaitForFunctionAsync("""
+            () => {
+              const data = ApexCharts.getChartByID(`monitoring-chart-${window.testCharts.line}`).w.config.series[0].data;
+              return data.length === 3 && data[2][1] === 4;
+            }
+            """, null, new PageWaitForFunctionOptions { Timeout = 15_000 });
 
         await page.EvaluateAsync("() => window.testCharts.module.setTheme(window.testCharts.bar, true)");
         await Assertions.Expect(page.Locator("[data-chart=bar] .apexcharts-canvas.apexcharts-theme-dark")).ToHaveCountAsync(1);
 
-        await page.EvaluateAsync("() => window.testCharts.module.update(window.testCharts.radial, [{ name: 'Utilization', data: [7] }], ['GPU 0'])");
+        await page.EvaluateAsync("() => window.testCharts.module.update(window.testCharts.radial, JSON.stringify([{ name: 'Utilization', data: [7] }]), JSON.stringify(['GPU 0']))");
         await Assertions.Expect(page.Locator("[data-chart=radial]")).ToContainTextAsync("7 %");
 
         await page.EvaluateAsync("() => window.testCharts.module.destroy(window.testCharts.line)");

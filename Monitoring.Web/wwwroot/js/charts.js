@@ -1,9 +1,21 @@
 // ApexCharts behind a few calls for the Blazor ApexChart component (Components/Charts/ApexChart.razor.cs).
 // ApexCharts itself is loaded by App.razor as a classic script (window.ApexCharts). No eval, no inline script:
-// the console's CSP is script-src 'self'.
+// the console's CSP is script-src 'self'. Options, series and points arrive as JSON text (the component says why).
 
 const charts = new Map();
 let nextId = 1;
+
+// A time series takes new points as they come but is drawn at most once per this interval: ApexCharts redraws the
+// whole SVG on each update, and a live chart fed twice a second in every open tab costs the browser more than the
+// trend gains. The KPI figures beside it show each change at once.
+const minRedrawMs = 2000;
+
+// Hidden tabs draw nothing; what they missed is drawn when they are shown again.
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) {
+    charts.forEach(entry => { if (entry.stale) { scheduleDraw(entry); } });
+  }
+});
 
 const countFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -94,7 +106,27 @@ function buildOptions(options) {
   return result;
 }
 
+function draw(entry) {
+  entry.timer = undefined;
+  if (document.hidden) {
+    entry.stale = true;
+    return;
+  }
+  entry.stale = false;
+  entry.drawnAt = performance.now();
+  entry.chart.updateSeries(toApexSeries(entry.series), false);
+}
+
+function scheduleDraw(entry) {
+  if (entry.timer !== undefined) {
+    return;
+  }
+  const wait = Math.max(0, entry.drawnAt + minRedrawMs - performance.now());
+  entry.timer = setTimeout(() => draw(entry), wait);
+}
+
 function render(entry) {
+  entry.drawnAt = performance.now();
   const options = buildOptions({ ...entry.options, series: entry.series, categories: entry.categories });
   // Named, so ApexCharts.getChartByID finds it (tests, the browser's console).
   options.chart.id = `monitoring-chart-${entry.id}`;
@@ -102,7 +134,8 @@ function render(entry) {
   entry.chart.render();
 }
 
-export function create(element, options) {
+export function create(element, optionsJson) {
+  const options = JSON.parse(optionsJson);
   const id = nextId++;
   const entry = {
     id,
@@ -117,12 +150,12 @@ export function create(element, options) {
 }
 
 // seriesPoints: one array of [x, y] points per series, in the order the chart was created with.
-export function appendPoints(id, seriesPoints, maxPoints) {
+export function appendPoints(id, seriesPointsJson, maxPoints) {
   const entry = charts.get(id);
   if (!entry) {
     return;
   }
-  seriesPoints.forEach((points, index) => {
+  JSON.parse(seriesPointsJson).forEach((points, index) => {
     const series = entry.series[index];
     if (!series) {
       return;
@@ -132,14 +165,16 @@ export function appendPoints(id, seriesPoints, maxPoints) {
       series.data.splice(0, series.data.length - maxPoints);
     }
   });
-  entry.chart.updateSeries(toApexSeries(entry.series), false);
+  scheduleDraw(entry);
 }
 
-export function update(id, series, categories) {
+export function update(id, seriesJson, categoriesJson) {
   const entry = charts.get(id);
   if (!entry) {
     return;
   }
+  const series = JSON.parse(seriesJson);
+  const categories = JSON.parse(categoriesJson);
   entry.series = series.map(s => ({ name: s.name, data: s.data.slice() }));
   entry.categories = categories;
   if (entry.options.type === 'radialBar') {
@@ -156,9 +191,10 @@ export function update(id, series, categories) {
 }
 
 // A new type, height, format, curve or y maximum: drawn anew with the points this side holds (the server keeps none).
-export function reshape(id, options) {
+export function reshape(id, optionsJson) {
   const entry = charts.get(id);
   if (entry) {
+    const options = JSON.parse(optionsJson);
     entry.chart.destroy();
     entry.options = { ...options, series: [] };
     render(entry);
@@ -179,6 +215,7 @@ export function destroy(id) {
   const entry = charts.get(id);
   if (entry) {
     charts.delete(id);
+    clearTimeout(entry.timer);
     entry.chart.destroy();
   }
 }
