@@ -13,7 +13,7 @@ internal sealed class BenchmarkOptions
         ["dispatch"] = ["tasks", "warmup"],
         ["probe-overhead"] = ["seconds", "warmup", "isolate"],
         ["soak"] = ["tasks", "pending"],
-        ["circuits"] = ["sessions", "seconds", "baseline", "settle", "hold"],
+        ["circuits"] = ["sessions", "seconds", "baseline", "settle", "hold", "warmup"],
         ["metrics"] = ["iterations", "warmup", "queries"],
     };
 

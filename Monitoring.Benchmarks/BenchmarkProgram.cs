@@ -36,7 +36,10 @@ public static class BenchmarkProgram
                       --sessions N     dashboards open at once (default 25)
                       --seconds N      measured window with all of them open (default 60)
                       --baseline N     seconds of 0-session samples (default 30)
-                      --settle N       seconds after the warm-up page closed, before the baseline (default 20)
+                      --warmup N       dashboards opened for 15 s and closed before the baseline (default: as many
+                                       as --sessions, so one-time costs of many sessions are in the baseline)
+                      --settle N       seconds after the warm-up pages closed, before the baseline (default 20)
+                      --hold N         seconds to pause with 0 and with all sessions open (e.g. for createdump)
           metrics     GET /metrics with 8 simulated GPUs and every series populated, and GET /api/v1/metrics over
                       30 days of 1-minute roll-ups of one series (61 series seeded), web app as a child process
                       --iterations N   measured /metrics requests (default 200)

@@ -34,7 +34,9 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
                 await Assertions.Expect(page.Locator($"[data-testid='{chart}'] .apexcharts-canvas")).ToHaveCountAsync(1);
             }
 
-            // Live samples (every second here) are drawn into the CPU chart.
+            // Live samples (every second here) are drawn into the CPU chart once it is in view (charts below the fold
+            // keep their points and draw when scrolled to).
+            await page.GetByTestId("cpu-chart").ScrollIntoViewIfNeededAsync();
             await Assertions.Expect(page.Locator("[data-testid='cpu-chart'] .apexcharts-series path[d*='L']").First).ToBeAttachedAsync(new() { Timeout = 15_000 });
             await Assertions.Expect(page.GetByTestId("alerts-slot")).ToBeAttachedAsync();
             await Assertions.Expect(page.GetByTestId("quick-pending")).ToBeVisibleAsync();

@@ -4,7 +4,8 @@ using Monitoring.Tests.Support;
 namespace Monitoring.Tests.Charts;
 
 /// <summary>wwwroot/js/charts.js on a real console page (its CSP, its ApexCharts): the chart kinds and formats the
-/// dashboard does not use yet, the bounded window, redraws held to one per interval, theme changes and destroy.</summary>
+/// dashboard does not use yet, the bounded window, redraws held to one per interval and to charts in view, theme
+/// changes and destroy.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLifetime, IDisposable
 {
@@ -41,10 +42,11 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
         await page.EvaluateAsync("""
             async () => {
               const charts = await import('./js/charts.js');
-              const make = name => {
+              // In view (fixed at the top), or far below the fold.
+              const make = (name, top = 0) => {
                 const element = document.createElement('div');
                 element.dataset.chart = name;
-                element.style.width = '600px';
+                element.style.cssText = `width: 600px; position: ${top > 0 ? 'absolute' : 'fixed'}; top: ${top}px; left: 0`;
                 document.body.appendChild(element);
                 return element;
               };
@@ -57,11 +59,13 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
                   categories: ['GPU 0'], series: [{ name: 'Utilization', data: [42] }] })),
                 line: charts.create(make('line'), JSON.stringify({ type: 'line', height: 200, yFormat: 'seconds', curve: 'smooth', dark: false, yMax: null,
                   series: [{ name: 'p95', data: [[t0, 0.25], [t0 + 5000, 90]] }] })),
+                below: charts.create(make('below', 5000), JSON.stringify({ type: 'line', height: 200, yFormat: 'count', curve: 'straight', dark: false,
+                  series: [{ name: 'n', data: [[t0, 1]] }] })),
               };
             }
             """);
 
-        await Assertions.Expect(page.Locator("[data-chart] .apexcharts-canvas")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-chart] .apexcharts-canvas")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("[data-chart=bar] .apexcharts-yaxis").First).ToContainTextAsync("MiB");
         await Assertions.Expect(page.Locator("[data-chart=radial]")).ToContainTextAsync("42 %");
         await Assertions.Expect(page.Locator("[data-chart=line] .apexcharts-yaxis").First).ToContainTextAsync(" s");
@@ -84,6 +88,17 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
               return data.length === 3 && data[2][1] === 4;
             }
             """, null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+        // Out of view, points are kept but not drawn (longer than a redraw interval), until the chart scrolls in.
+        await page.EvaluateAsync("""
+            () => window.testCharts.module.appendPoints(window.testCharts.below, JSON.stringify([[[Date.UTC(2026, 0, 1) + 5000, 2]]]), 10)
+            """);
+        await page.WaitForTimeoutAsync(3_000);
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => ApexCharts.getChartByID(`monitoring-chart-${window.testCharts.below}`).w.config.series[0].data.length"));
+        await page.Locator("[data-chart=below]").ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync(
+            "() => ApexCharts.getChartByID(`monitoring-chart-${window.testCharts.below}`).w.config.series[0].data.length === 2",
+            null, new PageWaitForFunctionOptions { Timeout = 15_000 });
 
         await page.EvaluateAsync("() => window.testCharts.module.setTheme(window.testCharts.bar, true)");
         await Assertions.Expect(page.Locator("[data-chart=bar] .apexcharts-canvas.apexcharts-theme-dark")).ToHaveCountAsync(1);

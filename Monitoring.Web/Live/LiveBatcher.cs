@@ -9,14 +9,24 @@ public static class LiveBatcher
 
     /// <summary>Runs until <paramref name="updates"/> ends or <paramref name="cancellationToken"/> is cancelled
     /// (then it returns quietly). <paramref name="flush"/> runs one batch at a time; an exception from it ends the run.</summary>
-    public static async Task RunAsync(
+    public static Task RunAsync(
         IAsyncEnumerable<LiveUpdate> updates, TimeSpan interval, TimeProvider clock, Func<LiveBatch, Task> flush,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flush);
+        return RunAsync(updates, interval, clock, (items, dropped) => flush(new LiveBatch(items, dropped)), cancellationToken);
+    }
+
+    /// <summary>The same for any stream (e.g. log entries): <paramref name="flush"/> gets the items, oldest first, and
+    /// how many older ones were dropped from the batch.</summary>
+    public static async Task RunAsync<T>(
+        IAsyncEnumerable<T> updates, TimeSpan interval, TimeProvider clock, Func<IReadOnlyList<T>, int, Task> flush,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(flush);
-        var batch = new Queue<LiveUpdate>();
+        var batch = new Queue<T>();
         var dropped = 0;
         long? lastFlush = null;
         Task<bool>? next = null;
@@ -83,10 +93,11 @@ public static class LiveBatcher
                 return;
             }
 
-            var live = new LiveBatch([.. batch], dropped);
+            T[] items = [.. batch];
+            var droppedNow = dropped;
             batch.Clear();
             dropped = 0;
-            await flush(live);
+            await flush(items, droppedNow);
             lastFlush = clock.GetTimestamp();
         }
     }

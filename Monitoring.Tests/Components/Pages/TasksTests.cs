@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bunit;
 using Monitoring.Core.Tasks;
 using Monitoring.Tests.Support;
@@ -41,6 +42,35 @@ public sealed class TasksTests
             [$"{completed.Id} test.job Completed", $"{failed.Id} video.synthesize Failed", $"{pending.Id} test.job Pending"],
             cut.Rows("task-table").Select(r => $"{r.Children[0].TextContent} {r.Children[1].TextContent} {r.Children[3].TextContent}")));
         Assert.False(cut.Has("no-tasks"));
+    }
+
+    [Fact]
+    public async Task CreatedRange_ListsOnlyTasksCreatedInIt_AndABackwardRangeIsRefusedAtTheField()
+    {
+        await using var page = await PageTestContext.CreateAsync();
+        var task = await page.Queue.DriveToAsync(TaskState.Pending);
+        var created = task.CreatedAt.UtcDateTime;
+        var cut = page.RenderPage<TasksPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.Rows("task-table")));
+
+        // The console shows UTC unless the browser chose its zone: the fields are read in UTC here.
+        cut.Element("input[data-testid=created-from]").Change(Minute(created.AddMinutes(1)));
+        cut.WaitForAssertion(() => Assert.True(cut.Has("no-tasks")));
+
+        cut.Element("input[data-testid=created-from]").Change(Minute(created));
+        cut.Element("input[data-testid=created-to]").Change(Minute(created.AddMinutes(1)));
+        cut.WaitForAssertion(() => Assert.Equal([task.Id.ToString(CultureInfo.InvariantCulture)], cut.Rows("task-table").Select(r => r.Children[0].TextContent)));
+
+        // Before its start: said at the field, and the list keeps the last valid range.
+        cut.Element("input[data-testid=created-to]").Change(Minute(created.AddMinutes(-5)));
+        cut.WaitForAssertion(() => Assert.Contains("Must be after", cut.Markup, StringComparison.Ordinal));
+        Assert.Single(cut.Rows("task-table"));
+
+        cut.Element("input[data-testid=created-to]").Change("yesterday");
+        cut.WaitForAssertion(() => Assert.Contains("Not a date and time", cut.Markup, StringComparison.Ordinal));
+        Assert.Single(cut.Rows("task-table"));
+
+        static string Minute(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
     }
 
     [Fact]
