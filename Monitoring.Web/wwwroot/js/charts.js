@@ -5,10 +5,10 @@
 const charts = new Map();
 let nextId = 1;
 
-// A time series takes new points as they come but is drawn at most once per this interval: ApexCharts redraws the
-// whole SVG on each update, and a live chart fed twice a second in every open tab costs the browser more than the
-// trend gains. The KPI figures beside it show each change at once.
-const minRedrawMs = 2000;
+// A time series takes new points as they come but is drawn at most once per this interval, the probes' interval:
+// ApexCharts redraws the whole SVG on each update, and a live chart fed twice a second in every open tab costs the
+// browser more than the trend gains. The KPI figures beside it show each change at once.
+const minRedrawMs = 5000;
 
 // Hidden tabs and charts scrolled out of view draw nothing; what they missed is drawn when they are shown again.
 // A dashboard at laptop size has most of its charts below the fold, and each redraw costs the browser more than
