@@ -65,6 +65,10 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <summary>Raised when a worker becomes free, so the scheduler can place more work at once.</summary>
     public event Action? WorkerFreed;
 
+    /// <summary>Raised after every resize, shrinking too (which frees no worker), so what shows the pool's size
+    /// (the console) shows the new one.</summary>
+    public event Action? Resized;
+
     public int Size
     {
         get
@@ -160,6 +164,8 @@ public sealed class WorkerPool : IAsyncDisposable
         {
             WorkerFreed?.Invoke();
         }
+
+        Resized?.Invoke();
     }
 
     /// <summary>Hands a claimed task to an idle worker and starts it. Returns false when no worker is idle.</summary>

@@ -89,7 +89,8 @@ public sealed class ChartModuleBrowserTests(BrowserFixture browser) : IAsyncLife
             }
             """, null, new PageWaitForFunctionOptions { Timeout = 15_000 });
 
-        // Out of view, points are kept but not drawn (longer than a redraw interval), until the chart scrolls in.
+        // Out of view, points are kept but not drawn (its redraw is due at once: it last drew at its creation, over an
+        // interval ago), until the chart scrolls in.
         await page.EvaluateAsync("""
             () => window.testCharts.module.appendPoints(window.testCharts.below, JSON.stringify([[[Date.UTC(2026, 0, 1) + 5000, 2]]]), 10)
             """);

@@ -8,7 +8,7 @@ using Monitoring.Gpu;
 namespace Monitoring.Web.Live;
 
 /// <summary>Pushes what changed to the open console pages, without polling the database: committed task changes
-/// (<see cref="TaskQueue.Changed"/>), the worker pool (<see cref="WorkerPool.WorkerFreed"/> and task starts and
+/// (<see cref="TaskQueue.Changed"/>), the worker pool (<see cref="WorkerPool.WorkerFreed"/>, <see cref="WorkerPool.Resized"/> and task starts and
 /// ends) and probe samples (the probe jobs call <see cref="PublishSystemSample"/> and <see cref="PublishGpuSamples"/>).</summary>
 /// <remarks>
 /// Each subscriber reads its own channel of <see cref="SubscriberCapacity"/> updates that drops the oldest when
@@ -39,7 +39,8 @@ public sealed class LiveFeed : IDisposable
         _pool = pool;
         _clock = clock;
         _queue.Changed += OnTaskChanged;
-        _pool.WorkerFreed += OnWorkerFreed;
+        _pool.WorkerFreed += OnPoolChanged;
+        _pool.Resized += OnPoolChanged;
     }
 
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
@@ -100,7 +101,8 @@ public sealed class LiveFeed : IDisposable
     public void Dispose()
     {
         _queue.Changed -= OnTaskChanged;
-        _pool.WorkerFreed -= OnWorkerFreed;
+        _pool.WorkerFreed -= OnPoolChanged;
+        _pool.Resized -= OnPoolChanged;
         Channel<LiveUpdate>[] subscribers;
         lock (_lock)
         {
@@ -171,5 +173,5 @@ public sealed class LiveFeed : IDisposable
         }
     }
 
-    private void OnWorkerFreed() => Publish(new PoolUpdate(_clock.GetUtcNow()));
+    private void OnPoolChanged() => Publish(new PoolUpdate(_clock.GetUtcNow()));
 }

@@ -60,8 +60,10 @@ public sealed class LiveStatistics(LiveFeed feed, TaskStatistics statistics, Tim
     {
         var latest = Volatile.Read(ref _latest);
         var stale = latest is null || clock.GetUtcNow() - latest.At >= MaxAge;
-        // Its own StatsUpdate comes back through the feed too: only task changes and age count.
-        if (!batch.HasTaskChanges && batch.Dropped == 0 && !stale)
+        // Its own StatsUpdate comes back through the feed too: only task and pool changes and age count. Pool
+        // changes count because the dashboard shows the pool's figures when the statistics arrive, not on each change
+        // (one render per change, with everything in it).
+        if (!batch.HasPoolChanges && batch.Dropped == 0 && !stale)
         {
             return;
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Core.Alerts;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
+using Monitoring.Core.Workers;
 using Monitoring.Tests.Support;
 using Monitoring.Web.Components.Pages;
 using Monitoring.Web.Live;
@@ -77,6 +78,30 @@ public sealed class DashboardTests
             await page.Queue.DriveToAsync(TaskState.Pending);
 
             cut.WaitForAssertion(() => Assert.Equal("1", cut.Text("kpi-pending")));
+        }
+        finally
+        {
+            await statistics.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task APoolResize_ShowsWithoutARefresh_GrowingOrShrinking()
+    {
+        await using var page = await PageTestContext.CreateAsync(("Workers:Count", "3"));
+        var statistics = page.App.GetRequiredService<LiveStatistics>();
+        await statistics.StartAsync(CancellationToken.None);
+        try
+        {
+            var cut = page.RenderPage<Dashboard>();
+            cut.WaitForAssertion(() => Assert.Equal("0 / 3", cut.Text("kpi-workers")));
+            var pool = page.App.GetRequiredService<WorkerPool>();
+
+            // The dashboard shows the pool when the statistics read after a pool change arrive.
+            pool.Resize(5);
+            cut.WaitForAssertion(() => Assert.Equal("0 / 5", cut.Text("kpi-workers")));
+            pool.Resize(2);
+            cut.WaitForAssertion(() => Assert.Equal("0 / 2", cut.Text("kpi-workers")));
         }
         finally
         {
