@@ -1,3 +1,5 @@
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -155,6 +157,21 @@ internal sealed partial class ChildApp : IAsyncDisposable
         // Field 2 (comm) is in parentheses and may hold spaces; count fields after its closing one.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return long.Parse(fields[14 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[15 - 3], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A full, blocking garbage collection in the child, asked through the runtime's diagnostics port as
+    /// <c>dotnet-gcdump</c> asks for one: an EventPipe session with the runtime's GC heap-collect keyword. Returns
+    /// after the session ran for <paramref name="settle"/> (the collection happens as it starts).</summary>
+    public async Task CollectGarbageAsync(TimeSpan settle)
+    {
+        const long GcKeyword = 0x1, GcHeapCollectKeyword = 0x800000;
+        var client = new DiagnosticsClient(Pid);
+        using var session = client.StartEventPipeSession(
+            new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcKeyword | GcHeapCollectKeyword), requestRundown: false);
+        var drain = session.EventStream.CopyToAsync(Stream.Null);
+        await Task.Delay(settle);
+        await Task.Run(session.Stop);
+        await drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field in kB (VmRSS, Threads…), as a number.</summary>

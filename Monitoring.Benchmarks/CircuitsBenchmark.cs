@@ -119,6 +119,7 @@ internal static class CircuitsBenchmark
         Console.WriteLine($"  baseline, 0 sessions, {baseline.Count} samples over {baselineSeconds} s: VmRSS median {Figures.Bytes((long)Median(baseline, s => s.RssBytes))}, " +
                           $"GC heap median {Figures.Bytes((long)Median(baseline, s => s.GcHeapBytes))}");
 
+        var baselineCollected = await AfterCollectionAsync(child, http);
         await HoldAsync(child, hold, 0);
         var opening = Stopwatch.StartNew();
         var open = new List<Session>(sessions);
@@ -147,6 +148,7 @@ internal static class CircuitsBenchmark
         var finishedAt = failed.ToDictionary(f => f.Id, f => f.FinishedAt!.Value);
         var delays = Delays(events, thresholds, finishedAt, logs, out var missed);
 
+        var loadedCollected = await AfterCollectionAsync(child, http);
         await HoldAsync(child, hold, sessions);
         var circuitsAtEnd = (await PrometheusText.ScrapeAsync(http)).Value("monitoring_circuits_active");
         foreach (var session in open)
@@ -163,6 +165,10 @@ internal static class CircuitsBenchmark
         var heapPerSessionKiB = (Median(loaded, s => s.GcHeapBytes) - Median(baseline, s => s.GcHeapBytes)) / 1024 / sessions;
         // The smallest reading of each phase is the one just after a collection: closest to what the sessions keep alive.
         var heapFloorPerSessionKiB = (loaded.Min(s => s.GcHeapBytes) - baseline.Min(s => s.GcHeapBytes)) / 1024.0 / sessions;
+        // After a full collection in each state: what the open sessions keep alive, without the garbage and
+        // one-time leftovers the medians above carry.
+        var retainedHeapPerSessionKiB = (loadedCollected.GcHeapBytes - baselineCollected.GcHeapBytes) / 1024.0 / sessions;
+        var rssCollectedPerSessionKiB = (loadedCollected.RssBytes - baselineCollected.RssBytes) / 1024.0 / sessions;
         var p50 = Figures.Median(delays);
         var p95 = Figures.Quantile(delays, 0.95);
         var max = delays.Count > 0 ? delays.Max() : double.NaN;
@@ -176,6 +182,9 @@ internal static class CircuitsBenchmark
                           $"(samples {Figures.Bytes(loaded.Min(s => s.RssBytes))}–{Figures.Bytes(loaded.Max(s => s.RssBytes))})");
         Console.WriteLine($"  per session {Figures.Format(perSessionKiB, "0")} KiB (target ≤ {TargetKiBPerSession} KiB) → {(memoryMet ? "met" : "MISSED")}; " +
                           $"GC heap {Figures.Format(heapPerSessionKiB, "0")} KiB per session (medians), {Figures.Format(heapFloorPerSessionKiB, "0")} KiB (lowest readings, after a collection)");
+        Console.WriteLine($"  after a full collection in each state: GC heap {Figures.Bytes(baselineCollected.GcHeapBytes)} → {Figures.Bytes(loadedCollected.GcHeapBytes)}, " +
+                          $"{Figures.Format(retainedHeapPerSessionKiB, "0")} KiB kept alive per session; VmRSS {Figures.Bytes(baselineCollected.RssBytes)} → {Figures.Bytes(loadedCollected.RssBytes)}, " +
+                          $"{Figures.Format(rssCollectedPerSessionKiB, "0")} KiB per session");
         Console.WriteLine($"  state change → DOM: {delays.Count} observations ({events.Count} events × {sessions} pages, {missed} never shown): " +
                           $"min {Figures.Format(delays.DefaultIfEmpty(double.NaN).Min(), "0")} ms, p50 {Figures.Format(p50, "0")} ms, p95 {Figures.Format(p95, "0")} ms, max {Figures.Format(max, "0")} ms " +
                           $"(target p95 ≤ {TargetP95Ms} ms) → {(latencyMet ? "met" : "MISSED")}");
@@ -199,6 +208,8 @@ internal static class CircuitsBenchmark
             RssLoadedRangeMiB = new[] { Mib(loaded.Min(s => s.RssBytes)), Mib(loaded.Max(s => s.RssBytes)) },
             GcHeapPerSessionKiB = Figures.Round(heapPerSessionKiB, 0),
             GcHeapFloorPerSessionKiB = Figures.Round(heapFloorPerSessionKiB, 0),
+            RetainedHeapPerSessionKiB = Figures.Round(retainedHeapPerSessionKiB, 0),
+            RssAfterCollectionPerSessionKiB = Figures.Round(rssCollectedPerSessionKiB, 0),
             Samples = new { Baseline = baseline.Count, Loaded = loaded.Count },
             DomDelayP50Ms = Figures.Round(p50, 0),
             DomDelayP95Ms = Figures.Round(p95, 0),
@@ -272,6 +283,15 @@ internal static class CircuitsBenchmark
         }
 
         return true;
+    }
+
+    /// <summary>VmRSS and GC heap right after a full, blocking collection in the child (<see cref="ChildApp.CollectGarbageAsync"/>).</summary>
+    private static async Task<MemorySample> AfterCollectionAsync(ChildApp child, HttpClient http)
+    {
+        await child.CollectGarbageAsync(TimeSpan.FromSeconds(3));
+        var rss = child.Status("VmRSS") * 1024;
+        var scrape = await PrometheusText.ScrapeAsync(http);
+        return new MemorySample(rss, (long)scrape.Value("dotnet_total_memory_bytes"), (int)scrape.Value("monitoring_circuits_active"), MachineLoad.LoadAverage1());
     }
 
     /// <summary>One sample per interval: the child's VmRSS first (before the scrape allocates), then GC heap and
