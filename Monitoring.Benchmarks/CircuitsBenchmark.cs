@@ -163,8 +163,6 @@ internal static class CircuitsBenchmark
         var rssLoaded = Median(loaded, s => s.RssBytes);
         var perSessionKiB = (rssLoaded - rssBaseline) / 1024 / sessions;
         var heapPerSessionKiB = (Median(loaded, s => s.GcHeapBytes) - Median(baseline, s => s.GcHeapBytes)) / 1024 / sessions;
-        // The smallest reading of each phase is the one just after a collection: closest to what the sessions keep alive.
-        var heapFloorPerSessionKiB = (loaded.Min(s => s.GcHeapBytes) - baseline.Min(s => s.GcHeapBytes)) / 1024.0 / sessions;
         // After a full collection in each state: what the open sessions keep alive, without the garbage and
         // one-time leftovers the medians above carry.
         var retainedHeapPerSessionKiB = (loadedCollected.GcHeapBytes - baselineCollected.GcHeapBytes) / 1024.0 / sessions;
@@ -181,7 +179,7 @@ internal static class CircuitsBenchmark
         Console.WriteLine($"  VmRSS median {Figures.Bytes((long)rssBaseline)} with 0 sessions, {Figures.Bytes((long)rssLoaded)} with {sessions} " +
                           $"(samples {Figures.Bytes(loaded.Min(s => s.RssBytes))}–{Figures.Bytes(loaded.Max(s => s.RssBytes))})");
         Console.WriteLine($"  per session {Figures.Format(perSessionKiB, "0")} KiB (target ≤ {TargetKiBPerSession} KiB) → {(memoryMet ? "met" : "MISSED")}; " +
-                          $"GC heap {Figures.Format(heapPerSessionKiB, "0")} KiB per session (medians), {Figures.Format(heapFloorPerSessionKiB, "0")} KiB (lowest readings, after a collection)");
+                          $"GC heap {Figures.Format(heapPerSessionKiB, "0")} KiB per session (medians)");
         Console.WriteLine($"  after a full collection in each state: GC heap {Figures.Bytes(baselineCollected.GcHeapBytes)} → {Figures.Bytes(loadedCollected.GcHeapBytes)}, " +
                           $"{Figures.Format(retainedHeapPerSessionKiB, "0")} KiB kept alive per session; VmRSS {Figures.Bytes(baselineCollected.RssBytes)} → {Figures.Bytes(loadedCollected.RssBytes)}, " +
                           $"{Figures.Format(rssCollectedPerSessionKiB, "0")} KiB per session");
@@ -207,7 +205,6 @@ internal static class CircuitsBenchmark
             RssBaselineRangeMiB = new[] { Mib(baseline.Min(s => s.RssBytes)), Mib(baseline.Max(s => s.RssBytes)) },
             RssLoadedRangeMiB = new[] { Mib(loaded.Min(s => s.RssBytes)), Mib(loaded.Max(s => s.RssBytes)) },
             GcHeapPerSessionKiB = Figures.Round(heapPerSessionKiB, 0),
-            GcHeapFloorPerSessionKiB = Figures.Round(heapFloorPerSessionKiB, 0),
             RetainedHeapPerSessionKiB = Figures.Round(retainedHeapPerSessionKiB, 0),
             RssAfterCollectionPerSessionKiB = Figures.Round(rssCollectedPerSessionKiB, 0),
             Samples = new { Baseline = baseline.Count, Loaded = loaded.Count },

@@ -56,4 +56,21 @@ public sealed class ConsolePreferencesTests
         Assert.Equal("2026-11-22 18:04:05Z", unknown.Format(s_at));
         Assert.Equal("UTC", unknown.ZoneName());
     }
+
+    [Fact]
+    public void A_typed_time_is_read_in_the_chosen_zone_and_a_skipped_or_unreadable_one_says_why()
+    {
+        var berlin = new ConsolePreferences(Dark: false, LocalTime: true, BrowserZone: "Europe/Berlin");
+
+        Assert.True(berlin.TryReadTime("2026-07-01T14:00", out var summer, out _));
+        Assert.Equal(new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero), summer);
+        Assert.True(ConsolePreferences.Default.TryReadTime("2026-11-22T18:04:05", out var utc, out _));
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 18, 4, 5, TimeSpan.Zero), utc);
+
+        // 02:30 on the last Sunday of March does not exist in Berlin: the clocks go from 02:00 to 03:00.
+        Assert.False(berlin.TryReadTime("2026-03-29T02:30", out _, out var skipped));
+        Assert.Contains("does not exist in Europe/Berlin", skipped, StringComparison.Ordinal);
+        Assert.False(berlin.TryReadTime("yesterday", out _, out var unreadable));
+        Assert.Contains("Not a date and time", unreadable, StringComparison.Ordinal);
+    }
 }

@@ -59,6 +59,32 @@ public sealed record ConsolePreferences(bool Dark, bool LocalTime, string? Brows
         return TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Reads a time typed in the chosen zone (an HTML datetime-local value, <c>2026-11-22T18:04</c>, seconds
+    /// optional): the inverse of <see cref="Format"/> for input. False with the reason, for the field, when the text
+    /// is not such a time or the zone skips it (a daylight-saving change).</summary>
+    public bool TryReadTime(string text, out DateTimeOffset at, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        at = default;
+        if (!DateTime.TryParseExact(text.Trim(), ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.fff"],
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            error = "Not a date and time (yyyy-MM-ddTHH:mm).";
+            return false;
+        }
+
+        var zone = DisplayZone();
+        if (zone.IsInvalidTime(local))
+        {
+            error = $"This time does not exist in {ZoneName()} (a daylight-saving change skips it).";
+            return false;
+        }
+
+        at = new DateTimeOffset(local, zone.GetUtcOffset(local));
+        error = "";
+        return true;
+    }
+
     /// <summary>The zone's name for hints: <c>UTC</c>, or the browser's IANA id as the browser spells it (this
     /// machine's database may know it under an older alias, Asia/Kolkata as Asia/Calcutta).</summary>
     public string ZoneName() => DisplayZone() == TimeZoneInfo.Utc ? "UTC" : BrowserZone!;
