@@ -36,6 +36,11 @@ public static class MonitoringWebExtensions
         services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         services.AddOpenApi();
 
+        // The host binds only Kestrel's endpoints from configuration; its limits are bound here. Each page load
+        // leaves the browser's parallel HTTP/1.1 connections open (about six) and every one keeps its buffers
+        // until the keep-alive timeout ends it: appsettings.json sets 15 s (Kestrel's default is 130 s; Apache's 5 s).
+        builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
+
         services.AddRazorComponents().AddInteractiveServerComponents(circuits =>
         {
             // Render batches the browser has not acknowledged are kept, serialized, until it does: a slow page
@@ -93,7 +98,12 @@ public static class MonitoringWebExtensions
         app.MapAuditApi();
         app.MapAlertNotificationsApi();
         app.MapAlertsApi();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.ViewPolicy);
+        // WebSocket compression off: per-message deflate keeps a compressor per connection outside the managed heap
+        // (zlib's window and hash tables, a few hundred KiB), for as long as the page is open, to save bandwidth a
+        // console on the same machine or LAN does not need. (It also ends the compression side channel; the security
+        // headers already forbid framing, which Blazor adds only when compression is on.)
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.DisableWebSocketCompression = true)
+            .RequireAuthorization(Roles.ViewPolicy);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
