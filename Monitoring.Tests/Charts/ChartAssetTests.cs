@@ -14,6 +14,7 @@ public sealed partial class ChartAssetTests : IDisposable
     [Theory]
     [InlineData("lib/apexcharts/apexcharts.min.js", "ApexCharts")]
     [InlineData("js/charts.js", "export function create")]
+    [InlineData("js/layout.js", "nav-toggled")]
     public async Task The_chart_scripts_are_served_as_javascript(string path, string expected)
     {
         using var client = _app.CreateClient();

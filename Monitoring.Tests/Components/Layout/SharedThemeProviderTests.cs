@@ -44,6 +44,19 @@ public sealed partial class SharedThemeProviderTests : BunitContext
         Assert.Equal(dark, Background().Match(Render<MudThemeProvider>(p => p.Add(x => x.IsDarkMode, true).Add(x => x.ObserveSystemDarkModeChange, false)).Markup).Value);
     }
 
+    [Fact]
+    public void EveryProviderWithoutATheme_UsesTheOneSharedTheme()
+    {
+        var first = Render<SharedThemeProvider>(p => p.Add(x => x.ObserveSystemDarkModeChange, false));
+        var second = Render<SharedThemeProvider>(p => p.Add(x => x.IsDarkMode, true).Add(x => x.ObserveSystemDarkModeChange, false));
+        var own = new MudTheme();
+        var given = Render<SharedThemeProvider>(p => p.Add(x => x.Theme, own).Add(x => x.ObserveSystemDarkModeChange, false));
+
+        Assert.Same(SharedThemeProvider.DefaultTheme, first.Instance.Theme);
+        Assert.Same(SharedThemeProvider.DefaultTheme, second.Instance.Theme);
+        Assert.Same(own, given.Instance.Theme);
+    }
+
     [GeneratedRegex(@"<style class='mud-theme-provider'>.*?</style>", RegexOptions.Singleline)]
     private static partial Regex ThemeStyle();
 

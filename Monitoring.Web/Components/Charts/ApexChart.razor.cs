@@ -1,21 +1,21 @@
 using Microsoft.AspNetCore.Components;
 using System.Text.Json;
 using Microsoft.JSInterop;
+using Monitoring.Web.Components.Preferences;
 
 namespace Monitoring.Web.Components.Charts;
 
 /// <summary>An ApexCharts chart (wwwroot/js/charts.js) with typed series. Time series keep a window of the last
 /// <see cref="MaxPoints"/> points in the browser only; <see cref="AppendAsync(DateTimeOffset, IReadOnlyList{double?})"/>
 /// sends the new points and keeps none here: a dashboard stays open for hours, and a copy of every window in
-/// server memory would cost each session tens of kilobytes the browser already holds. The theme follows the layout's dark mode (<see cref="DarkModeCascade"/>) unless
-/// <see cref="Dark"/> is set.</summary>
-/// <remarks>Parameters are compared by reference: pass a new list to replace the data, not a changed one.
+/// server memory would cost each session tens of kilobytes the browser already holds. The theme follows the console's
+/// dark mode (the cascading <see cref="ConsolePreferences"/>) unless <see cref="Dark"/> is set.</summary>
+/// <remarks>Parameters are compared by reference: pass a new list to replace the data, not a changed one; changes
+/// reach the browser as they are set. The component renders its element once (again only for a new height or new
+/// attributes): what it holds between renders, it holds twice (Blazor keeps the last two render trees).
 /// Call the methods on the renderer's context (from a component's event or <c>InvokeAsync</c>).</remarks>
 public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 {
-    /// <summary>The name of the cascading <see cref="bool"/> (true = dark) the layout provides.</summary>
-    public const string DarkModeCascade = "DarkMode";
-
     /// <summary>Half an hour of 5-second samples.</summary>
     public const int DefaultMaxPoints = 360;
 
@@ -37,6 +37,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     private IReadOnlyList<string>? _appliedCategories;
     private (ApexChartType, ChartValueFormat, ChartCurve, int, double?) _appliedShape;
     private bool? _appliedDark;
+    private (int Height, IReadOnlyDictionary<string, object>? Attributes) _rendered;
 
     [Inject] public required IJSRuntime JS { get; init; }
 
@@ -63,14 +64,15 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     /// <summary>Points kept per time series; older ones scroll out.</summary>
     [Parameter] public int MaxPoints { get; set; } = DefaultMaxPoints;
 
-    /// <summary>Forces the theme; null follows <see cref="CascadedDarkMode"/>.</summary>
+    /// <summary>Forces the theme; null follows <see cref="Preferences"/>.</summary>
     [Parameter] public bool? Dark { get; set; }
 
-    [CascadingParameter(Name = DarkModeCascade)] public bool CascadedDarkMode { get; set; }
+    /// <summary>From the layout's <see cref="PreferencesProvider"/>; absent (light) where a chart renders alone.</summary>
+    [CascadingParameter] public ConsolePreferences? Preferences { get; set; }
 
     [Parameter(CaptureUnmatchedValues = true)] public IReadOnlyDictionary<string, object>? AdditionalAttributes { get; set; }
 
-    private bool IsDark => Dark ?? CascadedDarkMode;
+    private bool IsDark => Dark ?? Preferences?.Dark == true;
 
     private bool IsCategorical => Type == ApexChartType.RadialBar || Categories is not null;
 
@@ -109,7 +111,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
         }
     }
 
-    protected override void OnParametersSet()
+    protected override Task OnParametersSetAsync()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPoints, 1, nameof(MaxPoints));
         ArgumentOutOfRangeException.ThrowIfLessThan(Height, 1, nameof(Height));
@@ -119,55 +121,87 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
             _pending = (Series ?? []).Select(_ => new List<ApexPoint>()).ToArray();
             _seriesSource = Series;
         }
+
+        // Before the first render there is no chart: its creation takes the parameters as they are then.
+        return _chartId is null && _browserWork.IsCompleted ? Task.CompletedTask : _browserWork = UpdateBrowserAsync(_browserWork);
     }
 
-    protected override Task OnAfterRenderAsync(bool firstRender) => _browserWork = SyncBrowserAsync(firstRender);
+    protected override bool ShouldRender() => Height != _rendered.Height || !SameAttributes(AdditionalAttributes, _rendered.Attributes);
 
-    private async Task SyncBrowserAsync(bool firstRender)
+    protected override Task OnAfterRenderAsync(bool firstRender)
     {
+        _rendered = (Height, AdditionalAttributes);
+        return firstRender ? _browserWork = CreateAsync() : Task.CompletedTask;
+    }
+
+    private async Task CreateAsync()
+    {
+        var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/charts.js");
         if (_disposed)
         {
+            // Disposed while the module loaded: DisposeAsync found nothing to release.
+            await module.DisposeAsync();
             return;
         }
 
-        if (firstRender)
+        _module = module;
+        var options = Options();
+        var shape = Shape();
+        var sources = (Series, CategoryValues, Categories);
+        foreach (var pending in _pending)
         {
-            var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/charts.js");
-            if (_disposed)
+            pending.Clear();
+        }
+
+        _chartId = await _module.InvokeAsync<int>("create", _element, ToJson(options));
+        (_appliedShape, _appliedDark) = (shape, options.Dark);
+        (_appliedSeries, _appliedCategoryValues, _appliedCategories) = sources;
+
+        // Points appended while the browser created the chart.
+        if (_pending.Any(p => p.Count > 0) && !_disposed)
+        {
+            var late = _pending.Select(p => (IReadOnlyList<ApexPoint>)p.ToList()).ToList();
+            foreach (var pending in _pending)
             {
-                // Disposed while the module loaded: DisposeAsync found nothing to release.
-                await module.DisposeAsync();
-                return;
+                pending.Clear();
             }
 
-            _module = module;
-            await CreateAsync();
-            return;
+            await AppendAsync(late);
         }
 
-        if (_module is null || _chartId is not { } id)
+        foreach (var pending in _pending)
+        {
+            pending.TrimExcess();
+        }
+    }
+
+    // After the work before it (the chart's creation, an earlier update), whether or not that succeeded.
+    private async Task UpdateBrowserAsync(Task before)
+    {
+        await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (_disposed || _module is null || _chartId is not { } id)
         {
             return;
         }
 
+        // What is sent is recorded as applied before the call: a change made meanwhile runs after this one.
         if (Shape() != _appliedShape)
         {
             // Drawn anew in the browser with the points it holds (this side keeps none).
+            (_appliedShape, _appliedDark) = (Shape(), IsDark);
             await _module.InvokeVoidAsync("reshape", id, ToJson(Options()));
-            _appliedShape = Shape();
-            _appliedDark = IsDark;
         }
 
         if (!ReferenceEquals(Series, _appliedSeries) || !ReferenceEquals(CategoryValues, _appliedCategoryValues) || !ReferenceEquals(Categories, _appliedCategories))
         {
+            (_appliedSeries, _appliedCategoryValues, _appliedCategories) = (Series, CategoryValues, Categories);
             await _module.InvokeVoidAsync("update", id, ToJson(JsSeries()), ToJson(Categories));
-            Applied();
         }
 
         if (IsDark != _appliedDark)
         {
-            await _module.InvokeVoidAsync("setTheme", id, IsDark);
             _appliedDark = IsDark;
+            await _module.InvokeVoidAsync("setTheme", id, IsDark);
         }
     }
 
@@ -196,28 +230,11 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
         }
     }
 
-    private async Task CreateAsync()
-    {
-        _chartId = await _module!.InvokeAsync<int>("create", _element, ToJson(Options()));
-        _appliedShape = Shape();
-        _appliedDark = IsDark;
-        Applied();
-        foreach (var pending in _pending)
-        {
-            pending.Clear();
-            pending.TrimExcess();
-        }
-    }
-
     private JsOptions Options() =>
         new(JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark);
 
-    private void Applied()
-    {
-        _appliedSeries = Series;
-        _appliedCategoryValues = CategoryValues;
-        _appliedCategories = Categories;
-    }
+    private static bool SameAttributes(IReadOnlyDictionary<string, object>? a, IReadOnlyDictionary<string, object>? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && Equals(p.Value, v)));
 
     private (ApexChartType, ChartValueFormat, ChartCurve, int, double?) Shape() => (Type, YFormat, Curve, Height, YMax);
 

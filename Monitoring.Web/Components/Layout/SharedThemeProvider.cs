@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using MudBlazor;
 
@@ -20,6 +21,22 @@ public sealed class SharedThemeProvider : MudThemeProvider
     private const int MaxShared = 8;
 
     private static readonly ConcurrentDictionary<string, string> Shared = new(StringComparer.Ordinal);
+
+    /// <summary>The theme of every circuit that passes none: MudBlazor creates a <see cref="MudTheme"/> per provider
+    /// otherwise (two palettes of about 60 colors and 15 typographies each, per open page). Nothing changes it.</summary>
+    public static MudTheme DefaultTheme { get; } = new();
+
+    public override Task SetParametersAsync(ParameterView parameters)
+    {
+        if (!parameters.TryGetValue<MudTheme>(nameof(Theme), out _))
+        {
+            var withTheme = new Dictionary<string, object?>(parameters.ToDictionary());
+            withTheme[nameof(Theme)] = DefaultTheme;
+            parameters = ParameterView.FromDictionary(withTheme);
+        }
+
+        return base.SetParametersAsync(parameters);
+    }
 
     protected override void BuildRenderTree(RenderTreeBuilder __builder)
     {
