@@ -151,7 +151,9 @@ function render(entry) {
 
 export function create(element, optionsJson) {
   const options = JSON.parse(optionsJson);
-  const id = nextId++;
+  // A string: the server sends no numbers (Blazor's interop builds serialization metadata per page for each type it
+  // sends, and a number brings its thirty-odd interfaces along).
+  const id = String(nextId++);
   const entry = {
     id,
     element,
@@ -168,9 +170,10 @@ export function create(element, optionsJson) {
   return id;
 }
 
-// seriesPoints: one array of [x, y] points per series, in the order the chart was created with.
+// seriesPoints: one array of [x, y] points per series, in the order the chart was created with. Each series keeps
+// its last maxPoints (by default the chart's options.maxPoints).
 export function appendPoints(id, seriesPointsJson, maxPoints) {
-  const entry = charts.get(id);
+  const entry = charts.get(String(id));
   if (!entry) {
     return;
   }
@@ -180,15 +183,16 @@ export function appendPoints(id, seriesPointsJson, maxPoints) {
       return;
     }
     series.data.push(...points);
-    if (series.data.length > maxPoints) {
-      series.data.splice(0, series.data.length - maxPoints);
+    const keep = maxPoints ?? entry.options.maxPoints;
+    if (keep && series.data.length > keep) {
+      series.data.splice(0, series.data.length - keep);
     }
   });
   scheduleDraw(entry);
 }
 
 export function update(id, seriesJson, categoriesJson) {
-  const entry = charts.get(id);
+  const entry = charts.get(String(id));
   if (!entry) {
     return;
   }
@@ -211,7 +215,7 @@ export function update(id, seriesJson, categoriesJson) {
 
 // A new type, height, format, curve or y maximum: drawn anew with the points this side holds (the server keeps none).
 export function reshape(id, optionsJson) {
-  const entry = charts.get(id);
+  const entry = charts.get(String(id));
   if (entry) {
     const options = JSON.parse(optionsJson);
     entry.chart.destroy();
@@ -222,7 +226,7 @@ export function reshape(id, optionsJson) {
 
 // Drawn anew: updateOptions leaves parts (the tooltip) in the old theme.
 export function setTheme(id, dark) {
-  const entry = charts.get(id);
+  const entry = charts.get(String(id));
   if (entry && entry.options.dark !== dark) {
     entry.chart.destroy();
     entry.options = { ...entry.options, dark };
@@ -231,9 +235,9 @@ export function setTheme(id, dark) {
 }
 
 export function destroy(id) {
-  const entry = charts.get(id);
+  const entry = charts.get(String(id));
   if (entry) {
-    charts.delete(id);
+    charts.delete(entry.id);
     clearTimeout(entry.timer);
     inView.unobserve(entry.element);
     entry.chart.destroy();

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
 using System.Text.Json;
 using Microsoft.JSInterop;
 using Monitoring.Web.Components.Preferences;
@@ -14,7 +16,7 @@ namespace Monitoring.Web.Components.Charts;
 /// reach the browser as they are set. The component renders its element once (again only for a new height or new
 /// attributes): what it holds between renders, it holds twice (Blazor keeps the last two render trees).
 /// Call the methods on the renderer's context (from a component's event or <c>InvokeAsync</c>).</remarks>
-public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
+public sealed class ApexChart : ComponentBase, IAsyncDisposable
 {
     /// <summary>Half an hour of 5-second samples.</summary>
     public const int DefaultMaxPoints = 360;
@@ -23,7 +25,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
     private ElementReference _element;
     private IJSObjectReference? _module;
-    private int? _chartId;
+    private string? _chartId;
     private bool _disposed;
     private Task _browserWork = Task.CompletedTask;
 
@@ -100,7 +102,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
         if (_module is not null && _chartId is { } id && !_disposed)
         {
-            await _module.InvokeVoidAsync("appendPoints", id, ToJson(pointsPerSeries.Select(p => p.Select(ToJs).ToList()).ToList()), MaxPoints);
+            await _module.InvokeVoidAsync("appendPoints", id, ToJson(pointsPerSeries.Select(p => p.Select(ToJs).ToList()).ToList()));
             return;
         }
 
@@ -128,11 +130,20 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
 
     protected override bool ShouldRender() => Height != _rendered.Height || !SameAttributes(AdditionalAttributes, _rendered.Attributes);
 
-    protected override Task OnAfterRenderAsync(bool firstRender)
+    // ApexCharts draws into this element; Blazor renders nothing inside it, so the two never fight over the DOM.
+    protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         _rendered = (Height, AdditionalAttributes);
-        return firstRender ? _browserWork = CreateAsync() : Task.CompletedTask;
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class", "monitoring-chart");
+        builder.AddAttribute(2, "style", $"min-height: {Height.ToString(CultureInfo.InvariantCulture)}px");
+        builder.AddMultipleAttributes(3, AdditionalAttributes);
+        builder.AddElementReferenceCapture(4, element => _element = element);
+        builder.CloseElement();
     }
+
+    protected override Task OnAfterRenderAsync(bool firstRender) => firstRender ? _browserWork = CreateAsync() : Task.CompletedTask;
 
     private async Task CreateAsync()
     {
@@ -153,7 +164,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
             pending.Clear();
         }
 
-        _chartId = await _module.InvokeAsync<int>("create", _element, ToJson(options));
+        _chartId = await _module.InvokeAsync<string>("create", _element, ToJson(options));
         (_appliedShape, _appliedDark) = (shape, options.Dark);
         (_appliedSeries, _appliedCategoryValues, _appliedCategories) = sources;
 
@@ -231,7 +242,7 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     }
 
     private JsOptions Options() =>
-        new(JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark);
+        new(JsName(Type), Height, JsSeries(), Categories, JsName(YFormat), YMax, JsName(Curve), IsDark, MaxPoints);
 
     private static bool SameAttributes(IReadOnlyDictionary<string, object>? a, IReadOnlyDictionary<string, object>? b) =>
         ReferenceEquals(a, b) || (a is not null && b is not null && a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && Equals(p.Value, v)));
@@ -284,10 +295,10 @@ public sealed partial class ApexChart : ComponentBase, IAsyncDisposable
     /// code included) once per open page; a string costs nothing extra, and this metadata is built once per process.</summary>
     private static string ToJson<T>(T value) => JsonSerializer.Serialize(value, JsJson);
 
-    // camelCase: { type, height, series, categories, yFormat, yMax, curve, dark }.
+    // camelCase: { type, height, series, categories, yFormat, yMax, curve, dark, maxPoints }.
     private sealed record JsOptions(
         string Type, int Height, IReadOnlyList<JsSeriesData> Series, IReadOnlyList<string>? Categories,
-        string YFormat, double? YMax, string Curve, bool Dark);
+        string YFormat, double? YMax, string Curve, bool Dark, int MaxPoints);
 
     private sealed record JsSeriesData(string Name, IReadOnlyList<object?> Data);
 }
