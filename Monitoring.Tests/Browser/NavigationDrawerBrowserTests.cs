@@ -85,6 +85,24 @@ public sealed class NavigationDrawerBrowserTests(BrowserFixture browser) : IDisp
         problems.AssertNone();
     }
 
+    [Fact]
+    public async Task A_page_reached_from_the_dashboard_opens_its_popovers()
+    {
+        var baseAddress = _app.StartKestrel();
+        var page = await browser.OpenAsync(baseAddress);
+        var problems = PageProblems.Watch(page, baseAddress);
+        await BrowserFixture.GotoAsync(page, "");
+        // The dashboard has no popover, so the layout leaves MudBlazor's popover provider out there.
+        await Assertions.Expect(page.Locator(".mud-popover-provider")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("nav-drawer").GetByRole(AriaRole.Link, new() { Name = "Tasks" }).ClickAsync();
+        await page.GetByLabel("Priority").ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Option, new() { Name = "High" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-provider")).ToHaveCountAsync(1);
+        problems.AssertNone();
+    }
+
     // The main content's left margin in CSS pixels: the room the page leaves for the drawer.
     private static Task<int> ContentMarginAsync(IPage page) =>
         page.EvaluateAsync<int>("() => Math.round(parseFloat(getComputedStyle(document.querySelector('.mud-main-content')).marginLeft))");
