@@ -70,6 +70,9 @@ public sealed class NavigationDrawerBrowserTests(BrowserFixture browser) : IDisp
         await drawer.GetByRole(AriaRole.Link, new() { Name = "Failed" }).ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/failed$"));
+        // The layout follows navigation and the menu marks the page it is on.
+        await Assertions.Expect(drawer.GetByRole(AriaRole.Link, new() { Name = "Failed" })).ToHaveAttributeAsync("aria-current", "page");
+        await Assertions.Expect(drawer.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).Not.ToHaveAttributeAsync("aria-current", "page");
         await Assertions.Expect(drawer).Not.ToBeInViewportAsync();
         await Assertions.Expect(scrim).ToBeHiddenAsync();
 

@@ -1,4 +1,4 @@
-// ApexCharts behind a few calls for the Blazor ApexChart component (Components/Charts/ApexChart.razor.cs).
+// ApexCharts behind a few calls for the Blazor ApexChart component (Components/Charts/ApexChart.cs).
 // ApexCharts itself is loaded by App.razor as a classic script (window.ApexCharts). No eval, no inline script:
 // the console's CSP is script-src 'self'. Options, series and points arrive as JSON text (the component says why).
 
