@@ -25,7 +25,7 @@ internal sealed class NoopHandler : ITaskHandler
         new(TaskType, "bench", RequiresGpu: false, GpuMemoryBytes: 0, TimeoutSeconds: null, MaxAttempts: null, Parameters: []),
     ];
 
-    public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters) => [];
+    public IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters) => [];
 
     public Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken) => Done;
 }

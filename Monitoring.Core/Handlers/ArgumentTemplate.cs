@@ -96,7 +96,7 @@ internal sealed class ArgumentTemplate
         return builder.ToString();
     }
 
-    private static bool IsValidName(string name) =>
+    internal static bool IsValidName(string name) =>
         name.Length > 0
         && (char.IsAsciiLetter(name[0]) || name[0] == '_')
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

@@ -70,7 +70,7 @@ public sealed class DemoTaskHandler : ITaskHandler
     private static readonly string[] TranscriptionLabels = ["audio", "language"];
     private const int MaxLabelLength = 200;
 
-    public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters)
+    public IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters)
     {
         var accepted = type switch
         {
@@ -79,9 +79,12 @@ public sealed class DemoTaskHandler : ITaskHandler
             TranscriptionType => "minutes",
             _ => "",
         };
-        return accepted == ""
-            ? [$"unknown task type '{type}' for the {HandlerName} handler"]
-            : Validate(accepted, LabelsOf(type), parameters, out _);
+        if (accepted == "")
+        {
+            return [new(null, $"unknown task type '{type}' for the {HandlerName} handler")];
+        }
+        var problems = Validate(accepted, LabelsOf(type), parameters, out _);
+        return problems.Length == 0 ? [] : [.. problems.Select(p => new ParameterProblem(null, p))];
     }
 
     public Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken)

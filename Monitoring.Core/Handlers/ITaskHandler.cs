@@ -11,6 +11,8 @@ namespace Monitoring.Core.Handlers;
 /// <param name="TimeoutSeconds">Default timeout for this type; null = <c>Tasks:DefaultTimeoutSeconds</c>.</param>
 /// <param name="MaxAttempts">Default attempts for this type; null = <c>Tasks:DefaultMaxAttempts</c>.</param>
 /// <param name="Parameters">The parameter names the type accepts (for a process type: its placeholders).</param>
+/// <param name="ParameterSchema">The typed declarations behind <paramref name="Parameters"/> (type, range, default,
+/// description), for forms and the API description; null for a type whose handler checks its own parameters.</param>
 public sealed record TaskTypeDefinition(
     string Name,
     string Handler,
@@ -19,7 +21,17 @@ public sealed record TaskTypeDefinition(
     int? TimeoutSeconds,
     int? MaxAttempts,
     IReadOnlyList<string> Parameters,
-    string? Description = null);
+    string? Description = null,
+    TaskParameterSchema? ParameterSchema = null);
+
+/// <summary>One thing wrong with submitted parameters.</summary>
+/// <param name="Parameter">The declared parameter it is about; null for the parameters as a whole (not an
+/// object, an unknown name).</param>
+public sealed record ParameterProblem(string? Parameter, string Message)
+{
+    /// <summary>The field a validation problem response names: <c>parameters.width</c> or <c>parameters</c>.</summary>
+    public string Field => Parameter is null ? "parameters" : $"parameters.{Parameter}";
+}
 
 /// <summary>One attempt of one task, as a handler receives it.</summary>
 public sealed record TaskRun(
@@ -59,8 +71,8 @@ public interface ITaskHandler
     IReadOnlyList<TaskTypeDefinition> Types { get; }
 
     /// <summary>Checks parameters at submission, so a task that would be rejected is refused with 400 instead.
-    /// Returns human-readable problems; empty when valid.</summary>
-    IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters);
+    /// Returns human-readable problems, each naming its parameter where it has one; empty when valid.</summary>
+    IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters);
 
     Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken);
 }

@@ -39,10 +39,10 @@ public sealed class ProcessTaskHandler : ITaskHandler
 
     public IReadOnlyList<TaskTypeDefinition> Types { get; }
 
-    public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters) =>
+    public IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters) =>
         _types.TryGetValue(type, out var processType)
-            ? Validate(processType, parameters, out _)
-            : [$"unknown task type '{type}' for the {HandlerName} handler"];
+            ? processType.Schema.Validate(parameters, out _)
+            : [new(null, $"unknown task type '{type}' for the {HandlerName} handler")];
 
     public async Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {
@@ -51,10 +51,12 @@ public sealed class ProcessTaskHandler : ITaskHandler
         {
             throw new TaskRejectedException($"unknown task type '{run.Type}' for the {HandlerName} handler");
         }
-        var problems = Validate(type, run.Parameters, out var values);
+        // Checked again: the row may predate a change of the type's declarations. Only the canonical text of
+        // values that fit is ever substituted.
+        var problems = type.Schema.Validate(run.Parameters, out var values);
         if (problems.Count > 0)
         {
-            throw new TaskRejectedException(string.Join("; ", problems));
+            throw new TaskRejectedException(string.Join("; ", problems.Select(p => p.Message)));
         }
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -145,72 +147,6 @@ public sealed class ProcessTaskHandler : ITaskHandler
         return environment;
     }
 
-    private static List<string> Validate(ProcessType type, JsonElement parameters, out Dictionary<string, string> values)
-    {
-        values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var problems = new List<string>();
-        var given = new HashSet<string>(StringComparer.Ordinal);
-        if (parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
-        {
-            problems.Add($"parameters must be a JSON object, not {parameters.ValueKind.ToString().ToLowerInvariant()}");
-            return problems;
-        }
-        if (parameters.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in parameters.EnumerateObject())
-            {
-                var name = property.Name;
-                if (!type.Parameters.Contains(name))
-                {
-                    problems.Add(type.Parameters.Count == 0
-                        ? $"unknown parameter '{name}'; task type '{type.Definition.Name}' takes none"
-                        : $"unknown parameter '{name}'; accepted: {string.Join(", ", type.Definition.Parameters)}");
-                    continue;
-                }
-                if (!given.Add(name))
-                {
-                    problems.Add($"parameter '{name}' is given twice");
-                    continue;
-                }
-                var value = property.Value;
-                string? text = value.ValueKind switch
-                {
-                    JsonValueKind.String => value.GetString(),
-                    JsonValueKind.Number => value.GetRawText(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    _ => null,
-                };
-                if (text is null)
-                {
-                    problems.Add($"parameter '{name}' must be a string, number or boolean, not {value.ValueKind.ToString().ToLowerInvariant()}");
-                    continue;
-                }
-                // A value that starts with '-' would be read as an option by most programs (argument
-                // injection: "-rf", "--output=/etc/passwd"); negative numbers are refused for the same reason.
-                if (text.StartsWith('-'))
-                {
-                    problems.Add($"parameter '{name}' must not start with '-' (it would be read as an option)");
-                    continue;
-                }
-                if (text.AsSpan().IndexOfAny('\0', '\n', '\r') >= 0)
-                {
-                    problems.Add($"parameter '{name}' must not contain NUL or line breaks");
-                    continue;
-                }
-                values[name] = text;
-            }
-        }
-        foreach (var name in type.Definition.Parameters)
-        {
-            if (!given.Contains(name))
-            {
-                problems.Add($"missing parameter '{name}'");
-            }
-        }
-        return problems;
-    }
-
     private static string ResultJson(int exitCode, string outputDirectory)
     {
         var buffer = new MemoryStream();
@@ -261,13 +197,19 @@ public sealed class ProcessTaskHandler : ITaskHandler
         TaskTypeDefinition Definition,
         string Command,
         IReadOnlyList<ArgumentTemplate> Args,
-        HashSet<string> Parameters,
+        TaskParameterSchema Schema,
         IReadOnlyDictionary<string, string> Environment)
     {
         public static ProcessType Create(string name, ProcessTaskTypeOptions options)
         {
             var args = (options.Args ?? []).Select(a => ArgumentTemplate.Parse(a ?? "")).ToList();
-            var parameters = args.SelectMany(a => a.Placeholders).Where(p => !ArgumentTemplate.IsBuiltIn(p)).Distinct(StringComparer.Ordinal).ToList();
+            var placeholders = args.SelectMany(a => a.Placeholders).Where(p => !ArgumentTemplate.IsBuiltIn(p));
+            var errors = new List<string>();
+            var schema = TaskParameterSchema.Compile($"{TaskTypesOptions.Section}:{name}", options.Parameters, placeholders, errors);
+            if (errors.Count > 0)
+            {
+                throw new OptionsValidationException(name, typeof(TaskTypesOptions), errors);
+            }
             var definition = new TaskTypeDefinition(
                 name,
                 HandlerName,
@@ -275,13 +217,14 @@ public sealed class ProcessTaskHandler : ITaskHandler
                 options.GpuMemoryBytes,
                 options.TimeoutSeconds,
                 options.MaxAttempts,
-                parameters,
-                options.Description);
+                schema.Names,
+                options.Description,
+                schema);
             return new ProcessType(
                 definition,
                 options.Command,
                 args,
-                new HashSet<string>(parameters, StringComparer.Ordinal),
+                schema,
                 new Dictionary<string, string>(options.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal));
         }
     }

@@ -16,6 +16,11 @@ public sealed class ProcessTaskTypeOptions
     /// <c>{task_id}</c>, <c>{attempt}</c> and <c>{output_dir}</c> are always available and are not parameters.</summary>
     public IList<string> Args { get; set; } = [];
 
+    /// <summary>Every <c>{param}</c> placeholder of <see cref="Args"/>, declared with its type: a submitted value is
+    /// inserted only after it fits.</summary>
+    public IDictionary<string, TaskParameterOptions> Parameters { get; set; } =
+        new Dictionary<string, TaskParameterOptions>(StringComparer.Ordinal);
+
     public bool RequiresGpu { get; set; }
 
     /// <summary>GPU memory a task of this type needs; &gt; 0 when <see cref="RequiresGpu"/>, 0 otherwise.</summary>
@@ -46,10 +51,17 @@ public sealed class ProcessTaskTypeOptions
             "-pix_fmt", "yuv420p",
             "{output_dir}/video-{task_id}.mp4",
         ],
+        // Even sizes: libx264 refuses odd ones with yuv420p, which halves the colour planes.
+        Parameters = new Dictionary<string, TaskParameterOptions>(StringComparer.Ordinal)
+        {
+            ["width"] = new() { Type = "integer", Min = 16, Max = 3840, MultipleOf = 2, Default = "320", Description = "Frame width in pixels (even)." },
+            ["height"] = new() { Type = "integer", Min = 16, Max = 3840, MultipleOf = 2, Default = "240", Description = "Frame height in pixels (even)." },
+            ["seconds"] = new() { Type = "integer", Min = 1, Max = 60, Default = "2", Description = "Length of the video in seconds." },
+        },
         RequiresGpu = false,
         TimeoutSeconds = 300,
         MaxAttempts = 2,
-        Description = "Renders a test-pattern video of {width}x{height} pixels lasting {seconds} s with ffmpeg.",
+        Description = "Renders a test-pattern video of {width}x{height} pixels lasting {seconds} s with ffmpeg (CPU encoder).",
     };
 }
 
@@ -93,12 +105,37 @@ public sealed partial class ValidateTaskTypesOptions : IValidateOptions<TaskType
                 errors.Add($"{key}:Command is required");
             }
             var args = definition.Args ?? [];
+            var usedIn = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             for (var i = 0; i < args.Count; i++)
             {
-                if (!ArgumentTemplate.TryParse(args[i] ?? "", out _, out var error))
+                if (!ArgumentTemplate.TryParse(args[i] ?? "", out var template, out var error))
                 {
                     errors.Add($"{key}:Args:{i} {error}");
+                    continue;
                 }
+                foreach (var placeholder in template.Placeholders.Where(p => !ArgumentTemplate.IsBuiltIn(p)))
+                {
+                    var uses = usedIn.TryGetValue(placeholder, out var list) ? list : usedIn[placeholder] = [];
+                    if (!uses.Contains(i))
+                    {
+                        uses.Add(i);
+                    }
+                }
+            }
+            var declarations = definition.Parameters ?? new Dictionary<string, TaskParameterOptions>();
+            TaskParameterSchema.Compile(key, declarations, usedIn.Keys, errors);
+            foreach (var (placeholder, uses) in usedIn.OrderBy(u => u.Value[0]))
+            {
+                if (!declarations.ContainsKey(placeholder))
+                {
+                    errors.Add($"{key}:Parameters:{placeholder} is not declared (used in {string.Join(", ", uses.Select(i => $"Args:{i}"))}); " +
+                        "declare its Type (integer, number, boolean, enum or string)");
+                }
+            }
+            foreach (var declared in declarations.Keys.Where(d => !usedIn.ContainsKey(d) && ArgumentTemplate.IsValidName(d) && !ArgumentTemplate.IsBuiltIn(d)).Order(StringComparer.Ordinal))
+            {
+                // Accepted and then ignored would hide a typo in Args.
+                errors.Add($"{key}:Parameters:{declared} is declared but no argument uses {{{declared}}}");
             }
             if (definition.GpuMemoryBytes < 0)
             {

@@ -44,7 +44,7 @@ public sealed class TaskTypeRegistry
     }
 
     /// <summary>Checks a submission before it is queued. Returns problems keyed by field (<c>type</c>,
-    /// <c>parameters</c>), ready for a validation problem response; empty when the task can be queued.</summary>
+    /// <c>parameters</c>, <c>parameters.&lt;name&gt;</c>), ready for a validation problem response; empty when the task can be queued.</summary>
     /// <param name="parameters">The submitted parameters; null or JSON null = none.</param>
     public IReadOnlyDictionary<string, string[]> ValidateSubmission(string type, JsonElement? parameters)
     {
@@ -59,9 +59,8 @@ public sealed class TaskTypeRegistry
                 ["type"] = [$"unknown task type '{type}'; known: {string.Join(", ", All.Select(d => d.Name))}"],
             };
         }
-        var problems = handler.ValidateParameters(type, parameters ?? default);
-        return problems.Count == 0
-            ? new Dictionary<string, string[]>()
-            : new Dictionary<string, string[]> { ["parameters"] = [.. problems] };
+        return handler.ValidateParameters(type, parameters ?? default)
+            .GroupBy(p => p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal);
     }
 }

@@ -57,9 +57,18 @@ public sealed class TasksApiTests : IDisposable
 
     [Theory]
     [InlineData("""{"type":"no.such.type"}""", "type", "unknown task type 'no.such.type'; known:")]
-    [InlineData("""{"type":"video.synthesize","parameters":{"width":320,"height":240}}""", "parameters", "seconds")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":320,"height":240,"seconds":0}}""", "parameters.seconds", "seconds must be an integer from 1 to 60")]
     [InlineData("""{"type":"video.synthesize","parameters":{"width":320,"height":240,"seconds":1,"codec":"x"}}""", "parameters", "unknown parameter 'codec'")]
-    [InlineData("""{"type":"video.synthesize","parameters":{"width":"-vf","height":240,"seconds":1}}""", "parameters", "must not start with '-'")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":"-vf","height":240,"seconds":1}}""", "parameters.width", "width must be an integer from 16 to 3840, a multiple of 2 (got a string)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":"320","height":240}}""", "parameters.width", "(got a string)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":320.5}}""", "parameters.width", "(got a number with a fraction)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"width":99999}}""", "parameters.width", "(got a number out of range)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"height":-1}}""", "parameters.height", "(got a number out of range)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"height":1e30}}""", "parameters.height", "(got a number out of range)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"height":241}}""", "parameters.height", "(got a number that is not a multiple of 2)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"seconds":true}}""", "parameters.seconds", "(got a boolean)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"seconds":null}}""", "parameters.seconds", "(got null)")]
+    [InlineData("""{"type":"video.synthesize","parameters":{"seconds":"1:rate=1"}}""", "parameters.seconds", "(got a string)")]
     public async Task Submissions_are_checked_against_the_task_type(string body, string field, string message)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -151,7 +160,7 @@ public sealed class TasksApiTests : IDisposable
         Assert.Equal(300, task.GetProperty("timeoutSeconds").GetInt32());
         Assert.Equal(2, task.GetProperty("maxAttempts").GetInt32());
 
-        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { type = "video.synthesize", parameters = new { width = 1, height = 1, seconds = 1 }, idempotencyKey = "render-1" });
+        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { type = "video.synthesize", parameters = new { width = 640, height = 480, seconds = 1 }, idempotencyKey = "render-1" });
 
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         Assert.Equal(task.GetProperty("id").GetInt64(), (await repeat.ReadJsonAsync()).GetProperty("id").GetInt64());

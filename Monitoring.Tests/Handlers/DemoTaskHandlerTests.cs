@@ -45,7 +45,7 @@ public sealed class DemoTaskHandlerTests
         }
         else
         {
-            Assert.StartsWith(problem, Assert.Single(problems), StringComparison.Ordinal);
+            Assert.StartsWith(problem, Assert.Single(problems).Message, StringComparison.Ordinal);
         }
     }
 

@@ -11,6 +11,21 @@ internal static class HandlerRuns
     public static ProcessTaskHandler ProcessHandler(string type, string command, params string[] args) =>
         ProcessHandler(type, new ProcessTaskTypeOptions { Command = command, Args = args });
 
+    /// <summary>A process type whose placeholders are declared: <c>("width", Integer(16, 4096))</c>, ….</summary>
+    public static ProcessTaskHandler ProcessHandler(string type, (string Name, TaskParameterOptions Declaration)[] parameters, string command, params string[] args) =>
+        ProcessHandler(type, new ProcessTaskTypeOptions
+        {
+            Command = command,
+            Args = args,
+            Parameters = parameters.ToDictionary(p => p.Name, p => p.Declaration, StringComparer.Ordinal),
+        });
+
+    public static TaskParameterOptions Integer(decimal min, decimal max, string? @default = null) =>
+        new() { Type = "integer", Min = min, Max = max, Default = @default };
+
+    public static TaskParameterOptions Text(string? pattern = null, string? @default = null) =>
+        new() { Type = "string", Pattern = pattern, Default = @default };
+
     public static ProcessTaskHandler ProcessHandler(string type, ProcessTaskTypeOptions options)
     {
         var types = new TaskTypesOptions();

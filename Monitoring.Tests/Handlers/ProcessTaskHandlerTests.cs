@@ -19,7 +19,7 @@ public sealed class ProcessTaskHandlerTests : IDisposable
     public async Task Output_goes_to_the_attempt_log_and_the_tail_with_stream_markers()
     {
         // The pauses order the lines: stdout and stderr are separate pipes, read concurrently.
-        var handler = ProcessHandler("talk", "sh", "-c", "echo one; sleep 0.2; echo two >&2; sleep 0.2; printf 'three\\r\\nfour'; echo {word} > result.txt");
+        var handler = ProcessHandler("talk", [("word", Text())], "sh", "-c", "echo one; sleep 0.2; echo two >&2; sleep 0.2; printf 'three\\r\\nfour'; echo {word} > result.txt");
         var result = await handler.RunAsync(Run("talk", """{"word":"hello"}""", Output, attempt: 2), CancellationToken.None);
 
         Assert.Equal(["[out] one", "[err] two", "[out] three", "[out] four"], result.OutputTail!.Split('\n'));
@@ -53,7 +53,7 @@ public sealed class ProcessTaskHandlerTests : IDisposable
     [Fact]
     public async Task A_non_zero_exit_fails_with_the_code_and_the_last_lines_of_stderr()
     {
-        var handler = ProcessHandler("fail", "sh", "-c", "echo working; sleep 0.2; echo oops >&2; exit {code}");
+        var handler = ProcessHandler("fail", [("code", Integer(0, 255))], "sh", "-c", "echo working; sleep 0.2; echo oops >&2; exit {code}");
         var failed = await Assert.ThrowsAsync<TaskFailedException>(() =>
             handler.RunAsync(Run("fail", """{"code":3}""", Output), CancellationToken.None));
 
@@ -103,7 +103,7 @@ public sealed class ProcessTaskHandlerTests : IDisposable
     [Fact]
     public async Task Cancelling_kills_the_process_at_once()
     {
-        var handler = ProcessHandler("sleep", "sleep", "{seconds}");
+        var handler = ProcessHandler("sleep", [("seconds", Integer(1, 600))], "sleep", "{seconds}");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var stopwatch = Stopwatch.StartNew();
 
@@ -171,7 +171,7 @@ public sealed class ProcessTaskHandlerTests : IDisposable
     [Fact]
     public async Task A_run_already_cancelled_starts_nothing()
     {
-        var handler = ProcessHandler("sleep", "sleep", "{seconds}");
+        var handler = ProcessHandler("sleep", [("seconds", Integer(1, 600))], "sleep", "{seconds}");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             handler.RunAsync(Run("sleep", """{"seconds":300}""", Output), new CancellationToken(canceled: true)));
         Assert.False(File.Exists(Path.Combine(Output, "attempt-1.log")));

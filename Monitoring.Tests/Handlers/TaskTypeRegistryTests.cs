@@ -36,17 +36,20 @@ public sealed class TaskTypeRegistryTests
     }
 
     [Fact]
-    public void Parameter_problems_come_from_the_handler_under_parameters()
+    public void Parameter_problems_come_from_the_handler_keyed_by_the_parameter_they_are_about()
     {
-        var registry = Registry(Demo, ProcessHandler("render", "echo", "{width}"));
-        Assert.Empty(registry.ValidateSubmission("render", Json("""{"width":3}""")));
+        var registry = Registry(Demo, ProcessHandler("render", [("width", Integer(16, 4096)), ("name", Text())], "echo", "{width}", "{name}"));
+        Assert.Empty(registry.ValidateSubmission("render", Json("""{"width":320,"name":"clip"}""")));
         Assert.Empty(registry.ValidateSubmission("demo.noop", null));
 
-        var errors = registry.ValidateSubmission("render", Json("""{"width":"-x","depth":1}"""));
-        Assert.Equal(["parameters"], errors.Keys);
+        var errors = registry.ValidateSubmission("render", Json("""{"width":"-x","depth":1,"more":2}"""));
+        Assert.Equal(["parameters", "parameters.name", "parameters.width"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(2, errors["parameters"].Length);
+        Assert.Equal(["width must be an integer from 16 to 4096 (got a string)"], errors["parameters.width"]);
 
-        Assert.Equal(["missing parameter 'width'"], registry.ValidateSubmission("render", null)["parameters"]);
+        Assert.Equal(["width is required: an integer from 16 to 4096"], registry.ValidateSubmission("render", null)["parameters.width"]);
+        Assert.Equal(["parameters must be a JSON object, not array"], registry.ValidateSubmission("render", Json("[]"))["parameters"]);
+        Assert.Equal(["unknown parameter 'x'; this task type takes none"], registry.ValidateSubmission("demo.noop", Json("""{"x":1}"""))["parameters"]);
         Assert.Equal(["type is required"], registry.ValidateSubmission("", Json("{}"))["type"]);
     }
 }

@@ -9,8 +9,12 @@ namespace Monitoring.Tests.Handlers;
 /// <summary>The default <c>video.synthesize</c> type with the real ffmpeg.</summary>
 public sealed class VideoSynthesizeTests
 {
-    [Fact]
-    public async Task The_example_renders_a_video_of_the_requested_size()
+    [Theory]
+    [InlineData("""{"width":640,"height":360,"seconds":3}""", 640, 360, 3)]
+    [InlineData("""{"width":16,"height":3840,"seconds":1}""", 16, 3840, 1)]
+    [InlineData("""{}""", 320, 240, 2)]
+    [InlineData("""{"width":1.28e2}""", 128, 240, 2)]
+    public async Task The_example_renders_a_video_of_the_requested_or_default_size_and_length(string parameters, int width, int height, int seconds)
     {
         // Not skipped when missing: the product's default task type needs ffmpeg, so a machine without it fails here.
         Assert.True(OnPath("ffmpeg") && OnPath("ffprobe"),
@@ -18,25 +22,26 @@ public sealed class VideoSynthesizeTests
         using var directory = new TempDirectory();
         var output = Path.Combine(directory.Path, "task");
         var handler = ProcessHandler(ProcessTaskTypeOptions.VideoSynthesizeExampleName, ProcessTaskTypeOptions.VideoSynthesizeExample);
+        Assert.Empty(handler.ValidateParameters("video.synthesize", Json(parameters)));
 
-        var result = await handler.RunAsync(
-            Run("video.synthesize", """{"width":320,"height":240,"seconds":1}""", output, taskId: 11),
-            CancellationToken.None);
+        var result = await handler.RunAsync(Run("video.synthesize", parameters, output, taskId: 11), CancellationToken.None);
 
         using var json = JsonDocument.Parse(result.ResultJson!);
         Assert.Equal(["video-11.mp4"], json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
         var probe = await Probe(Path.Combine(output, "video-11.mp4"));
         using var streams = JsonDocument.Parse(probe);
         var video = Assert.Single(streams.RootElement.GetProperty("streams").EnumerateArray());
-        Assert.Equal(320, video.GetProperty("width").GetInt32());
-        Assert.Equal(240, video.GetProperty("height").GetInt32());
+        Assert.Equal((width, height), (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32()));
         Assert.False(string.IsNullOrEmpty(video.GetProperty("codec_name").GetString()));
+        // 25 frames a second: the length is exact to a frame.
+        var duration = double.Parse(streams.RootElement.GetProperty("format").GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(duration, seconds - 0.05, seconds + 0.05);
     }
 
     private static async Task<string> Probe(string file)
     {
         var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-v", "error", "-show_entries", "stream=width,height,codec_name", "-of", "json", file })
+        foreach (var arg in new[] { "-v", "error", "-show_entries", "stream=width,height,codec_name:format=duration", "-of", "json", file })
         {
             start.ArgumentList.Add(arg);
         }

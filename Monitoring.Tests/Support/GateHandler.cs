@@ -32,7 +32,7 @@ public sealed class GateHandler : ITaskHandler
 
     public TaskRun RunOf(long taskId) => _started[taskId];
 
-    public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters) => [];
+    public IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters) => [];
 
     public async Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

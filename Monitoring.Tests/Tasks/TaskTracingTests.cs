@@ -138,7 +138,7 @@ public sealed class TaskTracingTests
         public IReadOnlyList<TaskTypeDefinition> Types { get; } =
             [new(Type, "flaky", RequiresGpu: false, GpuMemoryBytes: 0, TimeoutSeconds: null, MaxAttempts: null, Parameters: [])];
 
-        public IReadOnlyList<string> ValidateParameters(string type, JsonElement parameters) => [];
+        public IReadOnlyList<ParameterProblem> ValidateParameters(string type, JsonElement parameters) => [];
 
         public Task<TaskResult> RunAsync(TaskRun run, CancellationToken cancellationToken)
         {

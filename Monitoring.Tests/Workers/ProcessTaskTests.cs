@@ -13,6 +13,7 @@ public sealed class ProcessTaskTests
     [
         ("TaskTypes:sleep:Command", "sleep"),
         ("TaskTypes:sleep:Args:0", "{seconds}"),
+        ("TaskTypes:sleep:Parameters:seconds:Type", "integer"),
         ("TaskTypes:sleep:TimeoutSeconds", "1"),
         ("TaskTypes:sleep:MaxAttempts", "1"),
     ];
@@ -73,7 +74,8 @@ public sealed class ProcessTaskTests
         [
             "--urls", $"http://127.0.0.1:{port}", "--Auth:Mode=None", "--Demo:Enabled=false", "--Gpu:Provider=none",
             "--Scheduler:LeaseSeconds=3", "--Scheduler:IntervalSeconds=1",
-            "--TaskTypes:hold:Command=sleep", "--TaskTypes:hold:Args:0={seconds}", "--TaskTypes:hold:MaxAttempts=3",
+            "--TaskTypes:hold:Command=sleep", "--TaskTypes:hold:Args:0={seconds}", "--TaskTypes:hold:Parameters:seconds:Type=integer",
+            "--TaskTypes:hold:MaxAttempts=3",
         ];
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         long id;
