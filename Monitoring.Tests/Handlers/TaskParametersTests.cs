@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Core.Handlers;
 using Monitoring.Core.Tasks;
@@ -13,11 +14,28 @@ public sealed class ParameterTypesDatabase : IAsyncLifetime
 {
     public const string Type = "probe";
 
+    private ServiceProvider _handlers = null!;
+
     public TestDatabase Db { get; private set; } = null!;
 
-    public TaskIntake Intake => Db.Services.GetRequiredService<TaskIntake>();
+    public TaskIntake Intake { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Db = await TestDatabase.CreateAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
+    {
+        // Bound from configuration as the product binds it; the queue is the real one over SQLite.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        _handlers = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTaskHandlers().BuildServiceProvider();
+        Db = await TestDatabase.CreateAsync();
+        Intake = new TaskIntake(_handlers.GetRequiredService<TaskTypeRegistry>(), Db.Queue);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Db.DisposeAsync();
+        await _handlers.DisposeAsync();
+    }
+
+    private static readonly Dictionary<string, string?> Settings = new()
     {
         [$"TaskTypes:{Type}:Command"] = "printf",
         [$"TaskTypes:{Type}:Args:0"] = "%s|",
@@ -40,9 +58,7 @@ public sealed class ParameterTypesDatabase : IAsyncLifetime
         [$"TaskTypes:{Type}:Parameters:preset:Values:0"] = "fast",
         [$"TaskTypes:{Type}:Parameters:preset:Values:1"] = "slow",
         [$"TaskTypes:{Type}:Parameters:preset:Default"] = "fast",
-    });
-
-    public async Task DisposeAsync() => await Db.DisposeAsync();
+    };
 }
 
 public sealed class TaskParametersTests(ParameterTypesDatabase fixture) : IClassFixture<ParameterTypesDatabase>

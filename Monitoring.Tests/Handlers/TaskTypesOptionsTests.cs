@@ -206,8 +206,8 @@ public sealed class TaskTypesOptionsTests
             "TaskTypes:t:Parameters:ratio:Min (0) is more than Max (-1)",
             "TaskTypes:t:Parameters:sized:Min and Max apply to integer and number parameters only",
             "TaskTypes:t:Parameters:task_id: {task_id} is filled by the server and cannot be declared as a parameter",
-            "TaskTypes:t:Parameters:unused is declared but no argument uses {unused}",
             "TaskTypes:t:Parameters:untyped:Type is required (integer, number, boolean, enum or string)",
+            "TaskTypes:t:Parameters:unused is declared but no argument uses {unused}",
             "TaskTypes:t:Parameters:word:Default 'abc' does not fit: word must be an integer of at least 0 (got text that is not a number)",
             "TaskTypes:t:Parameters:yes:Default 'yes' does not fit: yes must be true or false",
         ];
