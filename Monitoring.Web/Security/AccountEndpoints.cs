@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core.Audit;
+using Monitoring.Web.Api;
 using Monitoring.Web.Security.Accounts;
 
 namespace Monitoring.Web.Security;
@@ -10,7 +11,9 @@ public static class AccountEndpoints
     /// <summary>Sign-out is a form POST with an antiforgery token, so another site cannot sign a user out.</summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/account/logout", SignOutAsync).WithName("SignOut").ExcludeFromDescription();
+        // The form holds an antiforgery token and a return address; Kestrel refuses more than this with a 413.
+        routes.MapPost("/account/logout", SignOutAsync).WithName("SignOut").ExcludeFromDescription()
+            .WithMetadata(new RequestSizeLimitAttribute(JsonBody.SmallBytes));
         return routes;
     }
 
