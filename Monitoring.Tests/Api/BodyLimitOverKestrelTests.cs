@@ -43,6 +43,23 @@ public sealed class BodyLimitOverKestrelTests : IDisposable
 
         await response.IsProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(0, (await _app.Reader.ListAsync(TaskFilter.All, 1, 1)).Total);
+        AssertNoExceptionLogged();
+    }
+
+    [Theory]
+    [InlineData(100 * 1024)]
+    [InlineData(10)]
+    public async Task A_sign_out_form_without_a_valid_token_is_a_400_and_logs_no_exception(int size)
+    {
+        using var content = new StringContent("returnUrl=" + new string('a', size), Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var response = await _client.PostAsync("/account/logout", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        AssertNoExceptionLogged();
+    }
+
+    private void AssertNoExceptionLogged()
+    {
         var logged = _app.Services.GetRequiredService<LogRingBuffer>().Query(new LogQuery { Limit = LogQuery.MaxLimit })
             .Where(e => e.Exception is not null)
             .Select(e => $"{e.Level} {e.Source}: {e.Message}\n{e.Exception}")
