@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,13 +36,31 @@ public sealed class TaskQueue(
         }
 
         using var trace = TaskTracing.StartEnqueue(submission.Type!, submission.Priority);
-        return await WriteAsync(async (w, now) =>
+        try
+        {
+            return await InsertAsync(submission, parametersJson, actor, trace, cancellationToken);
+        }
+        catch (DbUpdateException) when (submission.IdempotencyKey is not null)
+        {
+            // The unique index on IdempotencyKey is the arbiter: a concurrent submission with the same key won the
+            // insert (possible where writers are not serialized, e.g. PostgreSQL), so answer as if it came first.
+            return await InsertAsync(submission, parametersJson, actor, trace, cancellationToken);
+        }
+    }
+
+    private Task<EnqueueResult> InsertAsync(TaskSubmission submission, string parametersJson, Actor actor, TaskTracing.EnqueueTrace trace, CancellationToken cancellationToken) =>
+        WriteAsync(async (w, now) =>
         {
             if (submission.IdempotencyKey is { } key)
             {
                 var existing = await w.Db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.IdempotencyKey == key, cancellationToken);
                 if (existing is not null)
                 {
+                    if (Differences(existing, submission, parametersJson) is { Count: > 0 } fields)
+                    {
+                        throw new IdempotencyConflictException(key, existing.Id, fields);
+                    }
+
                     w.AfterCommit(static s => s.trace.Enqueued(s.existing, created: false, s.now), (trace, existing, now));
                     return new EnqueueResult(existing, Created: false);
                 }
@@ -82,6 +101,48 @@ public sealed class TaskQueue(
 
             return new EnqueueResult(task, Created: true);
         }, cancellationToken);
+
+    /// <summary>The fields in which a repeated submission differs from the task its key already names. What the
+    /// submitter left out is not compared (the task holds whatever default applied then); parameters compare as
+    /// JSON values, so property order and spacing do not count.</summary>
+    private static List<string> Differences(TaskItem existing, TaskSubmission submission, string parametersJson)
+    {
+        var fields = new List<string>();
+        if (!string.Equals(existing.Type, submission.Type, StringComparison.Ordinal))
+        {
+            fields.Add("type");
+        }
+
+        if (existing.Priority != submission.Priority)
+        {
+            fields.Add("priority");
+        }
+
+        using (var stored = JsonDocument.Parse(existing.Parameters))
+        using (var submitted = JsonDocument.Parse(parametersJson))
+        {
+            if (!JsonElement.DeepEquals(stored.RootElement, submitted.RootElement))
+            {
+                fields.Add("parameters");
+            }
+        }
+
+        if (submission.MaxAttempts is { } maxAttempts && maxAttempts != existing.MaxAttempts)
+        {
+            fields.Add("maxAttempts");
+        }
+
+        if (submission.TimeoutSeconds is { } timeout && timeout != existing.TimeoutSeconds)
+        {
+            fields.Add("timeoutSeconds");
+        }
+
+        if (submission.RequiredGpuMemoryBytes is { } gpuBytes && gpuBytes != existing.RequiredGpuMemoryBytes)
+        {
+            fields.Add("requiredGpuMemoryBytes");
+        }
+
+        return fields;
     }
 
     /// <summary>Claims up to <paramref name="max"/> pending tasks in queue order (priority, then FIFO),

@@ -35,10 +35,9 @@ public sealed class TaskReader(IDbContextFactory<MonitoringDbContext> dbFactory)
         var total = filter.IsCountableFromRollup
             ? await CountFromRollupAsync(db, filter, cancellationToken)
             : await query.LongCountAsync(cancellationToken);
-        var items = await Summaries(query.OrderByDescending(t => t.Id))
-            .Skip((page - 1) * pageSize)
-            .Take(pageSize)
-            .ToListAsync(cancellationToken);
+        var items = Paging.Offset(page, pageSize) is { } skip
+            ? await Summaries(query.OrderByDescending(t => t.Id)).Skip(skip).Take(pageSize).ToListAsync(cancellationToken)
+            : [];
         return new TaskPage(items, total, page, pageSize);
     }
 

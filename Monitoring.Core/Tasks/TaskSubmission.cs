@@ -73,9 +73,12 @@ public static partial class TaskSubmissionValidator
             errors["requiredGpuMemoryBytes"] = ["requiredGpuMemoryBytes cannot be negative."];
         }
 
-        if (submission.IdempotencyKey is { } key && (key.Length is 0 or > TaskItem.MaxIdempotencyKeyLength || key.Any(char.IsControl)))
+        // A blank key would make every blank-keyed request "the same request"; control characters and lone
+        // surrogates cannot be shown or stored faithfully.
+        if (submission.IdempotencyKey is { } key &&
+            (key.Length > TaskItem.MaxIdempotencyKeyLength || string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl) || !IsWellFormed(key)))
         {
-            errors["idempotencyKey"] = [$"The idempotency key must be 1–{TaskItem.MaxIdempotencyKeyLength} printable characters."];
+            errors["idempotencyKey"] = [$"The idempotency key must be 1–{TaskItem.MaxIdempotencyKeyLength} printable characters, not only spaces."];
         }
 
         if (submission.Source is { Length: > 64 })
@@ -86,8 +89,34 @@ public static partial class TaskSubmissionValidator
         return errors;
     }
 
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex TypePattern();
+}
+
+/// <summary>An idempotency key already names a task that was submitted differently (SPEC §9): the first
+/// submission stands and the second is refused rather than silently answered with a task it did not ask for.</summary>
+public sealed class IdempotencyConflictException(string key, long taskId, IReadOnlyList<string> fields)
+    : InvalidOperationException($"Idempotency key '{key}' was used for task {taskId} with a different {string.Join(", ", fields)}; use a new key for a different task.")
+{
+    public long TaskId { get; } = taskId;
+    public IReadOnlyList<string> Fields { get; } = fields;
 }
 
 public sealed class TaskValidationException(IReadOnlyDictionary<string, string[]> errors)

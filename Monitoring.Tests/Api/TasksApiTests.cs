@@ -160,7 +160,7 @@ public sealed class TasksApiTests : IDisposable
         Assert.Equal(300, task.GetProperty("timeoutSeconds").GetInt32());
         Assert.Equal(2, task.GetProperty("maxAttempts").GetInt32());
 
-        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { type = "video.synthesize", parameters = new { width = 640, height = 480, seconds = 1 }, idempotencyKey = "render-1" });
+        var repeat = await _client.PostJsonAsync("/api/v1/tasks", new { idempotencyKey = "render-1", parameters = new { seconds = 2, height = 720, width = 1280 }, priority = "High", type = "video.synthesize" });
 
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         Assert.Equal(task.GetProperty("id").GetInt64(), (await repeat.ReadJsonAsync()).GetProperty("id").GetInt64());

@@ -115,6 +115,25 @@ public sealed partial class SignInTests
         Assert.Contains("locked", await attempt.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sign_out_with_the_page_token_ends_the_session_and_without_it_is_refused()
+    {
+        using var app = LocalApp();
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(client, "admin", AdminPassword, returnUrl: "/tasks")).StatusCode);
+
+        using var forged = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = "forged" });
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/account/logout", forged)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/tasks")).StatusCode);
+
+        var page = await (await client.GetAsync("/tasks")).Content.ReadAsStringAsync();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Token().Match(page).Groups[1].Value });
+        var signedOut = await client.PostAsync("/account/logout", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await client.GetAsync("/api/v1/tasks")).StatusCode);
+    }
+
     /// <summary>Posts the sign-in form the way a browser does: token from the page, cookies kept.</summary>
     internal static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string user, string password, string? returnUrl = null)
     {

@@ -117,15 +117,18 @@ public sealed class TaskQueueTests
     }
 
     [Fact]
-    public async Task Repeating_an_idempotency_key_returns_the_existing_task()
+    public async Task Repeating_an_idempotency_key_returns_the_existing_task_and_refuses_a_different_one()
     {
         await using var db = await TestDatabase.CreateAsync();
         var first = await db.Queue.EnqueueAsync(TestTasks.Submission(key: "order-42"), Actor.System);
-        var again = await db.Queue.EnqueueAsync(TestTasks.Submission(parameters: new { other = true }, key: "order-42"), Actor.System);
+        var again = await db.Queue.EnqueueAsync(TestTasks.Submission(key: "order-42"), Actor.System);
+        var conflict = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+            db.Queue.EnqueueAsync(TestTasks.Submission(parameters: new { other = true }, key: "order-42"), Actor.System));
 
         Assert.True(first.Created);
         Assert.False(again.Created);
         Assert.Equal(first.Task.Id, again.Task.Id);
+        Assert.Equal(first.Task.Id, conflict.TaskId);
         Assert.Equal(1, (await db.Reader.ListAsync(TaskFilter.All, 1, 10)).Total);
     }
 

@@ -1,11 +1,8 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Monitoring.Core;
 using Monitoring.Core.Alerts;
 using Monitoring.Web.Api;
 using Monitoring.Web.Live;
 using Monitoring.Web.Security;
-using Monitoring.Web.Tasks;
 
 namespace Monitoring.Web.Alerts;
 
@@ -27,10 +24,14 @@ public sealed record SilenceRequest(Dictionary<string, string>? Matchers, DateTi
 /// <summary><c>status</c> and <c>severity</c> take one value or a comma-separated list.</summary>
 public sealed record AlertListQuery(string? Status, string? Severity);
 
-public sealed record AlertHistoryQuery(long? RuleId, string? From, string? To, int? Limit);
+/// <summary>Bound as text, so a bad number gets a 400 that names its field and an empty one reads as absent.</summary>
+public sealed record AlertHistoryQuery(string? RuleId, string? From, string? To, string? Limit);
 
 public static class AlertsApi
 {
+    /// <summary>A rule or silence is a few names, matchers and a summary.</summary>
+    private const long MaxBodyBytes = JsonBody.SmallBytes;
+
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder routes)
     {
         var alerts = routes.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(Roles.ViewPolicy);
@@ -75,17 +76,15 @@ public static class AlertsApi
         var errors = new Dictionary<string, string[]>();
         var from = QueryFields.Time(query.From, "from", errors);
         var to = QueryFields.Time(query.To, "to", errors);
-        if (query.Limit is < 1 or > AlertReader.MaxHistory)
-        {
-            errors["limit"] = [$"limit must be between 1 and {AlertReader.MaxHistory}."];
-        }
+        var ruleId = QueryFields.Id(query.RuleId, "ruleId", errors);
+        var limit = QueryFields.WholeNumber(query.Limit, "limit", 1, AlertReader.MaxHistory, 100, errors);
 
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        return TypedResults.Ok(await reader.HistoryAsync(new AlertHistoryFilter(query.RuleId, from, to, query.Limit ?? 100), cancellationToken));
+        return TypedResults.Ok(await reader.HistoryAsync(new AlertHistoryFilter(ruleId, from, to, limit), cancellationToken));
     }
 
     public static async Task<Ok<IReadOnlyList<AlertRuleView>>> ListRules(AlertRules rules, CancellationToken cancellationToken) =>
@@ -94,10 +93,10 @@ public static class AlertsApi
     public static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> GetRule(long id, AlertRules rules, CancellationToken cancellationToken) =>
         await rules.GetAsync(id, cancellationToken) is { } rule ? TypedResults.Ok(rule) : ApiProblems.NotFound($"Alert rule {id} does not exist.");
 
-    public static async Task<Results<Created<AlertRuleView>, ValidationProblem>> CreateRule(
+    public static async Task<Results<Created<AlertRuleView>, ValidationProblem, ProblemHttpResult>> CreateRule(
         HttpContext context, AlertRules rules, LiveFeed feed, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync<AlertRuleRequest>(context, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<AlertRuleRequest>(context, MaxBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -118,7 +117,7 @@ public static class AlertsApi
     public static async Task<Results<Ok<AlertRuleView>, ValidationProblem, ProblemHttpResult>> UpdateRule(
         long id, HttpContext context, AlertRules rules, LiveFeed feed, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync<AlertRuleRequest>(context, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<AlertRuleRequest>(context, MaxBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -162,10 +161,10 @@ public static class AlertsApi
     public static async Task<Ok<IReadOnlyList<SilenceView>>> ListSilences(AlertSilences silences, CancellationToken cancellationToken) =>
         TypedResults.Ok(await silences.ListAsync(cancellationToken));
 
-    public static async Task<Results<Created<SilenceView>, ValidationProblem>> CreateSilence(
+    public static async Task<Results<Created<SilenceView>, ValidationProblem, ProblemHttpResult>> CreateSilence(
         HttpContext context, AlertSilences silences, LiveFeed feed, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync<SilenceRequest>(context, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<SilenceRequest>(context, MaxBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -236,26 +235,5 @@ public static class AlertsApi
         }
 
         return values;
-    }
-
-    private static async Task<(T? Body, ValidationProblem? Problem)> ReadAsync<T>(HttpContext context, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (!context.Request.HasJsonContentType())
-        {
-            return (null, ApiProblems.Invalid("body", "The body must be JSON (Content-Type: application/json)."));
-        }
-
-        try
-        {
-            return await context.Request.ReadFromJsonAsync<T>(MonitoringJson.Options, cancellationToken) is { } body
-                ? (body, null)
-                : (null, ApiProblems.Invalid("body", "The body must be a JSON object."));
-        }
-        catch (JsonException ex)
-        {
-            var field = TasksApi.FieldOf(ex.Path);
-            return (null, ApiProblems.Invalid(field, field == "body" ? $"The body is not valid JSON: {ex.Message}" : $"{field} has the wrong type."));
-        }
     }
 }

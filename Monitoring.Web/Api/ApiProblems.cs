@@ -16,4 +16,8 @@ public static class ApiProblems
 
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the current state");
+
+    /// <summary>A repeated idempotency key with a different request (SPEC §9): the first request stands.</summary>
+    public static ProblemHttpResult IdempotencyConflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Idempotency key reused with a different request");
 }

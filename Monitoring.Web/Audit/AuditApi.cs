@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +29,9 @@ public sealed class AuditQuery
 /// <summary>The audit trail is read-only through every interface: there is no endpoint that edits or deletes it.</summary>
 public static class AuditApi
 {
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/audit", List).WithTags("Audit").WithName("ListAudit")
@@ -49,19 +51,9 @@ public static class AuditApi
             errors["from"] = ["from must not be after to."];
         }
 
-        var page = 1;
-        if (query.Page is not null && (!int.TryParse(query.Page, CultureInfo.InvariantCulture, out page) || page < 1))
-        {
-            errors["page"] = ["page must be a whole number of at least 1."];
-        }
-
-        var pageSize = 100;
-        if (query.PageSize is not null && (!int.TryParse(query.PageSize, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 1000))
-        {
-            errors["pageSize"] = ["pageSize must be between 1 and 1000."];
-        }
-
-        var format = (query.Format ?? "json").ToLowerInvariant();
+        var page = QueryFields.WholeNumber(query.Page, "page", 1, int.MaxValue, 1, errors);
+        var pageSize = QueryFields.WholeNumber(query.PageSize, "pageSize", 1, MaxPageSize, DefaultPageSize, errors);
+        var format = QueryFields.Text(query.Format)?.ToLowerInvariant() ?? "json";
         if (format is not ("json" or "csv"))
         {
             errors["format"] = ["format must be json or csv."];
@@ -72,7 +64,7 @@ public static class AuditApi
             return ApiProblems.Invalid(errors);
         }
 
-        var filter = new AuditFilter(from, to, query.Actor, query.Action);
+        var filter = new AuditFilter(from, to, QueryFields.Text(query.Actor), QueryFields.Text(query.Action));
         IQueryable<AuditEntry> Filter(MonitoringDbContext db) => filter.Apply(db.AuditEntries.AsNoTracking());
 
         if (format == "csv")
@@ -83,7 +75,9 @@ public static class AuditApi
         await using var context = await dbFactory.CreateDbContextAsync(cancellationToken);
         var filtered = Filter(context);
         var total = await filtered.LongCountAsync(cancellationToken);
-        var items = await filtered.OrderByDescending(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var items = Paging.Offset(page, pageSize) is { } skip
+            ? await filtered.OrderByDescending(a => a.Id).Skip(skip).Take(pageSize).ToListAsync(cancellationToken)
+            : [];
         return TypedResults.Ok(new AuditPage(items, total, page, pageSize));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Web.Api;
 
@@ -41,11 +40,7 @@ public sealed class LogSearchQuery
         CheckLength(Search, "search", errors);
         CheckLength(Source, "source", errors);
 
-        var limit = LogQuery.DefaultLimit;
-        if (Limit is not null && (!int.TryParse(Limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > LogQuery.MaxLimit))
-        {
-            errors["limit"] = [$"limit must be between 1 and {LogQuery.MaxLimit}."];
-        }
+        var limit = QueryFields.WholeNumber(Limit, "limit", 1, LogQuery.MaxLimit, LogQuery.DefaultLimit, errors);
 
         query = new LogQuery
         {

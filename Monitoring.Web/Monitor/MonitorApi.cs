@@ -45,7 +45,7 @@ public static class MonitorApi
             'd' => (text[..^1], 86400d),
             _ => (text, 1d),
         };
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || double.IsInfinity(value))
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value <= 0)
         {
             return false;
         }

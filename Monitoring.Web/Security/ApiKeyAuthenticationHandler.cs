@@ -26,22 +26,49 @@ internal sealed class ApiKeyAuthenticationHandler(
     public static bool HasKey(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Every Authorization value counts: a Bearer key behind another scheme's header is still a key to check.
         return request.Headers.ContainsKey(HeaderName) ||
-               request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+               request.Headers.Authorization.Any(v => v?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true);
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The one key the request carries, or why it carries none that can be trusted. Two different keys
+    /// (Bearer and X-Api-Key, or either header twice) are refused rather than letting one win: which one a proxy
+    /// or client library put first is not the caller's intent. The same key in both headers is one credential.
+    /// A session cookie sent along with a key is not consulted at all (the scheme selector routes any request
+    /// with a key here), so a key never mixes with a signed-in user's rights.</summary>
+    internal static (string? Key, string? Failure) ReadKey(HttpRequest request)
     {
-        var key = Request.Headers[HeaderName].ToString();
-        if (key.Length == 0)
+        ArgumentNullException.ThrowIfNull(request);
+        var apiKeyHeaders = request.Headers[HeaderName];
+        var authorizations = request.Headers.Authorization;
+        if (apiKeyHeaders.Count > 1 || authorizations.Count > 1)
         {
-            var authorization = Request.Headers.Authorization.ToString();
-            key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : "";
+            return (null, "Send one credential: the request has more than one X-Api-Key or Authorization header.");
         }
 
-        if (key.Length == 0)
+        var fromHeader = apiKeyHeaders.ToString().Trim();
+        var authorization = authorizations.ToString();
+        var fromBearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : "";
+        if (fromHeader.Length > 0 && fromBearer.Length > 0 && !string.Equals(fromHeader, fromBearer, StringComparison.Ordinal))
+        {
+            return (null, "Send one credential: the Authorization bearer key and the X-Api-Key header differ.");
+        }
+
+        var key = fromHeader.Length > 0 ? fromHeader : fromBearer;
+        return (key.Length > 0 ? key : null, null);
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (key, failure) = ReadKey(Request);
+        if (failure is not null)
+        {
+            return AuthenticateResult.Fail(failure);
+        }
+
+        if (key is null)
         {
             return AuthenticateResult.NoResult();
         }
@@ -69,5 +96,17 @@ internal sealed class ApiKeyAuthenticationHandler(
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>A 401 that says why (unknown, revoked, or two different keys), as a problem like every other error.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await TypedResults.Problem(
+                result.Failure?.Message ?? "Send an API key as Authorization: Bearer <key> or X-Api-Key.",
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Not authenticated")
+            .ExecuteAsync(Context);
     }
 }

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Monitoring.Core;
 using Monitoring.Web.Api;
 
 namespace Monitoring.Web.Security;
@@ -22,16 +20,12 @@ public static class ApiKeysApi
     public static async Task<Ok<List<ApiKeyView>>> List(ApiKeyAdministration keys, CancellationToken cancellationToken) =>
         TypedResults.Ok(await keys.ListAsync(cancellationToken));
 
-    public static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> Create(HttpContext context, ApiKeyAdministration keys, CancellationToken cancellationToken)
+    public static async Task<Results<Created<CreatedApiKey>, ValidationProblem, ProblemHttpResult>> Create(HttpContext context, ApiKeyAdministration keys, CancellationToken cancellationToken)
     {
-        CreateApiKeyRequest? body;
-        try
+        var (body, problem) = await JsonBody.ReadAsync<CreateApiKeyRequest>(context, JsonBody.SmallBytes, cancellationToken);
+        if (problem is not null)
         {
-            body = await context.Request.ReadFromJsonAsync<CreateApiKeyRequest>(MonitoringJson.Options, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return ApiProblems.Invalid("body", "The body must be JSON like {\"name\": \"ci\", \"role\": \"Operator\"}.");
+            return problem;
         }
 
         var errors = ApiKeyAdministration.Validate(body?.Name, body?.Role);

@@ -7,6 +7,9 @@ namespace Monitoring.Web.Settings;
 
 public static class ConfigApi
 {
+    /// <summary>Every setting at once, with room for long values such as a webhook address.</summary>
+    private const long MaxBodyBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapConfigApi(this IEndpointRouteBuilder routes)
     {
         var config = routes.MapGroup("/api/v1/system/config").WithTags("System");
@@ -21,19 +24,15 @@ public static class ConfigApi
 
     public static Ok<IReadOnlyList<SettingView>> Get(LiveSettings settings) => TypedResults.Ok(settings.Current());
 
-    public static async Task<Results<Ok<IReadOnlyList<SettingView>>, ValidationProblem>> Change(HttpContext context, LiveSettings settings, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<IReadOnlyList<SettingView>>, ValidationProblem, ProblemHttpResult>> Change(HttpContext context, LiveSettings settings, CancellationToken cancellationToken)
     {
-        Dictionary<string, JsonElement>? body;
-        try
+        var (body, problem) = await JsonBody.ReadAsync<Dictionary<string, JsonElement>>(context, MaxBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            body = await context.Request.ReadFromJsonAsync<Dictionary<string, JsonElement>>(cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return ApiProblems.Invalid("body", "The body must be a JSON object of setting keys to values, e.g. {\"Workers:Count\": 8}.");
+            return problem;
         }
 
-        if (body is null || body.Count == 0)
+        if (body!.Count == 0)
         {
             return ApiProblems.Invalid("body", "Name at least one setting to change.");
         }

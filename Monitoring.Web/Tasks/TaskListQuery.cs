@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core.Tasks;
 using Monitoring.Web.Api;
@@ -41,20 +40,10 @@ public sealed class TaskListQuery
             errors["from"] = ["from must not be after to."];
         }
 
-        long? id = null;
-        if (!string.IsNullOrWhiteSpace(Id))
-        {
-            if (long.TryParse(Id, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
-            {
-                id = parsed;
-            }
-            else
-            {
-                errors["id"] = ["id must be a positive whole number."];
-            }
-        }
+        var id = QueryFields.Id(Id, "id", errors);
 
-        if (Fingerprint is { } fp && (fp.Length != 16 || !fp.All(char.IsAsciiHexDigitLower)))
+        var fingerprint = QueryFields.Text(Fingerprint);
+        if (fingerprint is { } fp && (fp.Length != 16 || !fp.All(char.IsAsciiHexDigitLower)))
         {
             errors["fingerprint"] = ["fingerprint must be 16 lower-case hex digits, as /api/v1/tasks/failures lists them."];
         }
@@ -64,17 +53,8 @@ public sealed class TaskListQuery
             errors["q"] = ["q must be at most 200 characters."];
         }
 
-        page = 1;
-        if (Page is not null && (!int.TryParse(Page, NumberStyles.Integer, CultureInfo.InvariantCulture, out page) || page < 1))
-        {
-            errors["page"] = ["page must be a whole number of at least 1."];
-        }
-
-        pageSize = DefaultPageSize;
-        if (PageSize is not null && (!int.TryParse(PageSize, NumberStyles.Integer, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1 || pageSize > TaskReader.MaxPageSize))
-        {
-            errors["pageSize"] = [$"pageSize must be between 1 and {TaskReader.MaxPageSize}."];
-        }
+        page = QueryFields.WholeNumber(Page, "page", 1, int.MaxValue, 1, errors);
+        pageSize = QueryFields.WholeNumber(PageSize, "pageSize", 1, TaskReader.MaxPageSize, DefaultPageSize, errors);
 
         filter = new TaskFilter
         {
@@ -85,7 +65,7 @@ public sealed class TaskListQuery
             To = to,
             Text = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
             Id = id,
-            Fingerprint = string.IsNullOrEmpty(Fingerprint) ? null : Fingerprint,
+            Fingerprint = fingerprint,
         };
         return errors.Count == 0;
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Monitoring.Core;
@@ -51,34 +50,26 @@ public static class TasksApi
         return TypedResults.Ok(await reader.ListAsync(filter, page, pageSize, cancellationToken));
     }
 
-    public static async Task<Results<Created<TaskDetail>, Ok<TaskDetail>, ValidationProblem>> SubmitTask(
+    public static async Task<Results<Created<TaskDetail>, Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> SubmitTask(
         HttpContext context, TaskIntake intake, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasJsonContentType())
+        var (read, problem) = await JsonBody.ReadAsync<SubmitTaskRequest>(context, MaxSubmitBodyBytes, cancellationToken);
+        if (problem is not null)
         {
-            return ApiProblems.Invalid("body", "The body must be JSON (Content-Type: application/json).");
+            return problem;
         }
 
-        SubmitTaskRequest? body;
-        try
+        var body = read!;
+
+        // A header sent but blank, or sent twice, is a mistake to report, not a request without a key.
+        var headerValues = context.Request.Headers["Idempotency-Key"];
+        if (headerValues.Count > 1)
         {
-            body = await context.Request.ReadFromJsonAsync<SubmitTaskRequest>(MonitoringJson.Options, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            var field = FieldOf(ex.Path);
-            return ApiProblems.Invalid(field, field == "body"
-                ? $"The body is not valid JSON: {ex.Message}"
-                : $"{field} has the wrong type or an unknown value{(field == "priority" ? "; use one of Critical, High, Normal, Low" : "")}.");
+            return ApiProblems.Invalid("idempotencyKey", "Send one Idempotency-Key header, not several.");
         }
 
-        if (body is null)
-        {
-            return ApiProblems.Invalid("body", "The body must be a JSON object.");
-        }
-
-        var headerKey = context.Request.Headers["Idempotency-Key"].ToString();
-        if (headerKey.Length > 0 && body.IdempotencyKey is not null && body.IdempotencyKey != headerKey)
+        var headerKey = context.Request.Headers.ContainsKey("Idempotency-Key") ? headerValues.ToString() : null;
+        if (headerKey is not null && body.IdempotencyKey is not null && body.IdempotencyKey != headerKey)
         {
             return ApiProblems.Invalid("idempotencyKey", "The Idempotency-Key header and the idempotencyKey field differ.");
         }
@@ -91,7 +82,7 @@ public static class TasksApi
             MaxAttempts = body.MaxAttempts,
             TimeoutSeconds = body.TimeoutSeconds,
             RequiredGpuMemoryBytes = body.RequiredGpuMemoryBytes,
-            IdempotencyKey = headerKey.Length > 0 ? headerKey : body.IdempotencyKey,
+            IdempotencyKey = headerKey ?? body.IdempotencyKey,
             Source = body.Source,
         };
 
@@ -104,6 +95,10 @@ public static class TasksApi
         catch (TaskValidationException ex)
         {
             return ApiProblems.Invalid(ex.Errors.ToDictionary());
+        }
+        catch (IdempotencyConflictException ex)
+        {
+            return ApiProblems.IdempotencyConflict(ex.Message);
         }
     }
 
@@ -159,7 +154,7 @@ public static class TasksApi
 
     public static Results<TaskExport, ValidationProblem> Export([AsParameters] TaskListQuery query, string? format, TaskReader reader, TimeProvider clock)
     {
-        var kind = (format ?? "csv").ToLowerInvariant();
+        var kind = QueryFields.Text(format)?.ToLowerInvariant() ?? "csv";
         if (kind is not ("csv" or "json"))
         {
             return ApiProblems.Invalid("format", "format must be csv or json.");
@@ -191,18 +186,5 @@ public static class TasksApi
 
         var task = await reader.GetAsync(id, withEvents: true, cancellationToken);
         return task is null ? ApiProblems.NotFound($"Task {id} does not exist.") : TypedResults.Ok(TaskDetail.From(task));
-    }
-
-    /// <summary>"$.priority" → "priority"; "$.parameters.x" → "parameters"; "$" or none → "body".</summary>
-    internal static string FieldOf(string? jsonPath)
-    {
-        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$" || !jsonPath.StartsWith("$.", StringComparison.Ordinal))
-        {
-            return "body";
-        }
-
-        var rest = jsonPath[2..];
-        var end = rest.IndexOfAny(['.', '[']);
-        return end < 0 ? rest : rest[..end];
     }
 }

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Monitoring.Core;
 using Monitoring.Core.Scheduling;
 using Monitoring.Core.Workers;
 using Monitoring.Gpu;
@@ -45,17 +43,13 @@ public static class WorkersApi
             running.ToDictionary(g => g.Key, g => g.Select(r => r.TaskId).ToArray())));
     }
 
-    public static async Task<Results<Ok<PoolView>, ValidationProblem>> Resize(
+    public static async Task<Results<Ok<PoolView>, ValidationProblem, ProblemHttpResult>> Resize(
         HttpContext context, WorkerPool pool, GpuScheduler scheduler, LiveSettings settings, CancellationToken cancellationToken)
     {
-        ResizeRequest? body;
-        try
+        var (body, problem) = await JsonBody.ReadAsync<ResizeRequest>(context, JsonBody.SmallBytes, cancellationToken);
+        if (problem is not null)
         {
-            body = await context.Request.ReadFromJsonAsync<ResizeRequest>(MonitoringJson.Options, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return ApiProblems.Invalid("count", "The body must be JSON like {\"count\": 8}, with a whole number.");
+            return problem;
         }
 
         if (body?.Count is not { } count || count < 1 || count > WorkerOptions.MaxCount)
