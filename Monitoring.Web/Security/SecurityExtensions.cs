@@ -37,8 +37,8 @@ public static class SecurityExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NetworkOptions>, ValidateNetworkOptions>());
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // The framework trusts loopback by default; here only what Network:* names (a local proxy included).
+            // The framework trusts loopback by default, and every peer when both lists are empty: here only what
+            // Network:* names (a proxy on this machine included), and no forwarded header at all without it.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in network.Value.KnownProxies)
@@ -56,6 +56,10 @@ public static class SecurityExtensions
                     forwarded.KnownIPNetworks.Add(parsed);
                 }
             }
+
+            forwarded.ForwardedHeaders = forwarded.KnownProxies.Count + forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
         });
 
         services.AddDbContextFactory<AccountStore>((sp, options) =>
