@@ -93,7 +93,8 @@ public sealed class LiveSettings(
         if (errors.Count == 0)
         {
             // The same cross-field rules start-up runs, on the configuration as it would be after the change.
-            var proposed = new ConfigurationBuilder()
+            // Disposed: a chained configuration holds a registration on the live one's reload token until then.
+            using var proposed = (ConfigurationRoot)new ConfigurationBuilder()
                 .AddConfiguration(configuration, shouldDisposeConfiguration: false)
                 .AddInMemoryCollection(changes.Select(c =>
                 {
