@@ -4,6 +4,7 @@
 # The port is published behind local accounts (Auth:Mode=Local, the default). Without
 # MONITORING_ADMIN_PASSWORD the first start prints a generated admin password once to stderr
 # (docker logs). Auth:Mode=None refuses to start on this non-loopback address, by design.
+# The sign-in key ring lives in the volume (/data/keys): a re-created container keeps everyone signed in.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 # The build runs `npm ci` for the chart library (Monitoring.Web/package.json).

@@ -25,6 +25,7 @@ public static class MonitoringCoreExtensions
         var services = builder.Services;
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCrossFieldRules<TaskOptions, ValidateTaskOptions>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddDbContextFactory<MonitoringDbContext>((sp, options) =>
@@ -45,6 +46,7 @@ public static class MonitoringCoreExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddCrossFieldRules<SchedulerOptions, ValidateSchedulerOptions>();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddTaskHandlers();

@@ -1,6 +1,6 @@
 using Monitoring.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(MonitoringComposition.HostOptions(args));
 builder.AddMonitoring();
 
 var app = builder.Build();

@@ -39,3 +39,15 @@ public sealed class SchedulerOptions
     [Range(1, 100_000)]
     public int Lookahead { get; set; } = 500;
 }
+
+internal sealed class ValidateSchedulerOptions() : CrossFieldRules<SchedulerOptions>(SchedulerOptions.Section)
+{
+    protected override IEnumerable<SettingProblem> Check(SchedulerOptions options)
+    {
+        if (options.MinBatchSize > options.MaxBatchSize)
+        {
+            yield return new(Key(nameof(SchedulerOptions.MinBatchSize)),
+                $"{Key(nameof(SchedulerOptions.MinBatchSize))} ({options.MinBatchSize}) must not exceed {Key(nameof(SchedulerOptions.MaxBatchSize))} ({options.MaxBatchSize}).");
+        }
+    }
+}

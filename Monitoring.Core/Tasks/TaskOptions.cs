@@ -19,3 +19,15 @@ public sealed class TaskOptions
     [Range(0, 24 * 3600)]
     public int RetryMaxDelaySeconds { get; set; } = 600;
 }
+
+internal sealed class ValidateTaskOptions() : CrossFieldRules<TaskOptions>(TaskOptions.Section)
+{
+    protected override IEnumerable<SettingProblem> Check(TaskOptions options)
+    {
+        if (options.RetryBaseDelaySeconds > options.RetryMaxDelaySeconds)
+        {
+            yield return new(Key(nameof(TaskOptions.RetryBaseDelaySeconds)),
+                $"{Key(nameof(TaskOptions.RetryBaseDelaySeconds))} ({options.RetryBaseDelaySeconds}) must not exceed {Key(nameof(TaskOptions.RetryMaxDelaySeconds))} ({options.RetryMaxDelaySeconds}).");
+        }
+    }
+}

@@ -46,7 +46,47 @@ public sealed class LiveSettingsTests
         var response = await client.PostJsonAsync("/api/v1/system/config", new Dictionary<string, object> { ["Scheduler:MinBatchSize"] = 5 });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("must not exceed Scheduler:MaxBatchSize", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var errors = (await response.ReadJsonAsync()).GetProperty("errors");
+        Assert.Equal("Scheduler:MinBatchSize (5) must not exceed Scheduler:MaxBatchSize (3).",
+            Assert.Single(errors.GetProperty("Scheduler:MinBatchSize").EnumerateArray()).GetString());
+        Assert.Equal(1, app.Services.GetRequiredService<IOptionsMonitor<SchedulerOptions>>().CurrentValue.MinBatchSize);
+    }
+
+    [Fact]
+    public async Task Every_broken_cross_field_rule_of_a_change_is_named()
+    {
+        using var app = new MonitoringApp();
+        using var client = app.CreateClient();
+
+        var response = await client.PostJsonAsync("/api/v1/system/config", new Dictionary<string, object>
+        {
+            ["Scheduler:MinBatchSize"] = 4,
+            ["Scheduler:MaxBatchSize"] = 2,
+            ["Tasks:RetryBaseDelaySeconds"] = 60,
+            ["Tasks:RetryMaxDelaySeconds"] = 30,
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJsonAsync()).GetProperty("errors");
+        Assert.Contains("Scheduler:MaxBatchSize (2)", errors.GetProperty("Scheduler:MinBatchSize")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Tasks:RetryMaxDelaySeconds (30)", errors.GetProperty("Tasks:RetryBaseDelaySeconds")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_rule_stops_start_up_naming_both_keys()
+    {
+        using var data = new TempDirectory();
+        var how = new WebProcessStart
+        {
+            Environment = new Dictionary<string, string> { ["Scheduler__MinBatchSize"] = "5", ["Scheduler__MaxBatchSize"] = "3" },
+        };
+        using var host = new WebProcess(how, data.Path, "--urls", $"http://127.0.0.1:{WebProcess.FreePort()}", "--Gpu:Provider=none");
+
+        // A real process starts cold (JIT) and shares the cores with other tests: allow for it, a pass returns early.
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(180));
+
+        Assert.True(exitCode is not null and not 0, $"the host should have stopped with an error:\n{host.Output}");
+        Assert.Contains("Scheduler:MinBatchSize (5) must not exceed Scheduler:MaxBatchSize (3)", host.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,14 +10,20 @@ public sealed class WebProcess : IDisposable
     private readonly StringBuilder _output = new();
 
     public WebProcess(string dataDirectory, params string[] arguments)
+        : this(new WebProcessStart(), dataDirectory, arguments)
     {
+    }
+
+    public WebProcess(WebProcessStart how, string dataDirectory, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(how);
         // The test output folder holds the web app's dll, deps and runtime config (a referenced executable).
         var dll = Path.Combine(AppContext.BaseDirectory, "Monitoring.Web.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = how.WorkingDirectory ?? AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--Storage:DataDirectory={dataDirectory}");
@@ -27,6 +33,11 @@ public sealed class WebProcess : IDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in how.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -58,6 +69,24 @@ public sealed class WebProcess : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>Waits until <c>/health/live</c> answers on <paramref name="http"/>'s base address.</summary>
+    public async Task WaitUntilLiveAsync(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        // A real process starts cold (JIT) and shares the cores with other tests: allow for it, a pass returns early.
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync("/health/live")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, $"the host answers\n{Output}", TimeSpan.FromSeconds(180));
     }
 
     /// <summary>SIGKILL, no chance to clean up: what a crash or an OOM kill does.</summary>
@@ -98,4 +127,14 @@ public sealed class WebProcess : IDisposable
             _output.AppendLine(line);
         }
     }
+}
+
+/// <summary>How a test starts a <see cref="WebProcess"/> beyond its command line.</summary>
+public sealed record WebProcessStart
+{
+    /// <summary>Default: the test output folder, which is also the app's own folder.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Added to (or replacing) the test runner's environment.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

@@ -56,7 +56,7 @@ public static class MonitoringMetricsExtensions
                 // Anonymous from this machine only; a caller from elsewhere must be a Viewer or better.
                 endpoint.RequireAuthorization(policy => policy.RequireAssertion(context =>
                     context.User.IsInRole(Roles.Viewer) || context.User.IsInRole(Roles.Operator) || context.User.IsInRole(Roles.Admin) ||
-                    (context.Resource is HttpContext http && (http.Connection.RemoteIpAddress is not { } remote || System.Net.IPAddress.IsLoopback(remote)))));
+                    (context.Resource is HttpContext http && ClientAddress.IsLoopbackCaller(http))));
                 break;
         }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -19,9 +18,7 @@ internal sealed class LoopbackAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // A null remote address means no TCP peer: the in-process test server or a Unix socket.
-        var remote = Context.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote))
+        if (!ClientAddress.IsLoopbackCaller(Context))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }

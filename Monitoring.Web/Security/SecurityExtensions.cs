@@ -1,6 +1,10 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Storage;
 using Monitoring.Web.Security.Accounts;
@@ -20,6 +24,43 @@ public static class SecurityExtensions
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+
+        // The key ring signs the session cookies and antiforgery tokens. Kept in the data folder, so a restart or a
+        // re-created container (same volume) does not sign everyone out; the application name pins the key
+        // isolation, which otherwise follows the install path. On Linux the keys are stored unencrypted (README).
+        services.AddDataProtection()
+            .SetApplicationName("Monitoring")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(Path.Combine(storage.DataDirectory, "keys"))));
+
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NetworkOptions>, ValidateNetworkOptions>());
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((forwarded, network) =>
+        {
+            // The framework trusts loopback by default, and every peer when both lists are empty: here only what
+            // Network:* names (a proxy on this machine included), and no forwarded header at all without it.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in network.Value.KnownProxies)
+            {
+                if (IPAddress.TryParse(proxy, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+            }
+
+            foreach (var range in network.Value.KnownNetworks)
+            {
+                if (System.Net.IPNetwork.TryParse(range, out var parsed))
+                {
+                    forwarded.KnownIPNetworks.Add(parsed);
+                }
+            }
+
+            forwarded.ForwardedHeaders = forwarded.KnownProxies.Count + forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
+        });
 
         services.AddDbContextFactory<AccountStore>((sp, options) =>
             options.UseMonitoringDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, AccountStore.MigrationsHistoryTable));
@@ -86,6 +127,15 @@ public static class SecurityExtensions
                     : RateLimitPartition.GetNoLimiter("other"));
         });
         return builder;
+    }
+
+    /// <summary>Takes the client address and scheme from a known proxy's forwarded headers (<c>Network:*</c>); first in
+    /// the pipeline, so request metrics, the sign-in rate limit and the audit all see the real client.</summary>
+    public static WebApplication UseMonitoringForwardedHeaders(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseForwardedHeaders();
+        return app;
     }
 
     private static Task ApiAware(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)

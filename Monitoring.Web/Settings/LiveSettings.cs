@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Monitoring.Core;
 using Monitoring.Core.Audit;
 using Monitoring.Core.Jobs;
 using Monitoring.Core.Tasks;
@@ -34,6 +35,7 @@ public sealed class LiveSettings(
     PeriodicJobMonitor jobs,
     AuditWriter audit,
     TimeProvider clock,
+    IEnumerable<ISettingRules> rules,
     ILogger<LiveSettings> logger)
 {
     private static readonly SemaphoreSlim Writer = new(1, 1);
@@ -90,16 +92,19 @@ public sealed class LiveSettings(
 
         if (errors.Count == 0)
         {
-            double Effective(string key) => double.Parse(Normalize(Catalogue.First(d => d.Key == key),
-                changes.FirstOrDefault(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)).Value ?? configuration[key]) ?? "0", CultureInfo.InvariantCulture);
-            if (Effective("Scheduler:MinBatchSize") > Effective("Scheduler:MaxBatchSize"))
+            // The same cross-field rules start-up runs, on the configuration as it would be after the change.
+            // Disposed: a chained configuration holds a registration on the live one's reload token until then.
+            using var proposed = (ConfigurationRoot)new ConfigurationBuilder()
+                .AddConfiguration(configuration, shouldDisposeConfiguration: false)
+                .AddInMemoryCollection(changes.Select(c =>
+                {
+                    var definition = Catalogue.First(d => string.Equals(d.Key, c.Key, StringComparison.OrdinalIgnoreCase));
+                    return KeyValuePair.Create(definition.Key, Normalize(definition, c.Value));
+                }))
+                .Build();
+            foreach (var group in rules.SelectMany(r => r.Check(proposed)).GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors["Scheduler:MinBatchSize"] = ["Scheduler:MinBatchSize must not exceed Scheduler:MaxBatchSize."];
-            }
-
-            if (Effective("Tasks:RetryBaseDelaySeconds") > Effective("Tasks:RetryMaxDelaySeconds"))
-            {
-                errors["Tasks:RetryBaseDelaySeconds"] = ["Tasks:RetryBaseDelaySeconds must not exceed Tasks:RetryMaxDelaySeconds."];
+                errors[group.Key] = group.Select(p => p.Message).ToArray();
             }
         }
 
