@@ -17,42 +17,42 @@ internal static class MetricsBenchmark
     private const double ScrapeTargetMs = 10;
     private const double QueryTargetMs = 50;
     private const int Gpus = 8;
-    private const int Days = 30;
-    private const int RawHours = 24;
     private const string ExplicitStep = "5m";
     private const string MeasuredSeries = MetricNames.SystemCpuRatio;
 
-    private static readonly string[] Arguments =
-    [
-        "--Auth:Mode=None", "--Demo:Enabled=false", "--Demo:SpeedFactor=20", "--Demo:FailureRate=0.3",
-        "--Gpu:Provider=simulated", $"--Gpu:Simulated:Count={Gpus}",
-        // The start-up retention pass would drop the seeded month's oldest minute (it is older than 30 days by the
-        // time the app starts); one more day keeps all 43,200 roll-ups of the measured range in place.
-        $"--Metrics:RollupRetentionDays={Days + 1}",
-    ];
-
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var iterations = (int)Math.Min(options.Get("iterations", 200), 100_000);
-        var warmups = (int)Math.Min(options.Get("warmup", 20), 100_000);
-        var queries = (int)Math.Min(options.Get("queries", 50), 100_000);
+        var iterations = (int)Math.Min(options.Get("iterations", 200, smoke: 10), 100_000);
+        var warmups = (int)Math.Min(options.Get("warmup", 20, smoke: 2), 100_000);
+        var queries = (int)Math.Min(options.Get("queries", 50, smoke: 3), 100_000);
+        // A smoke run seeds two days and one raw hour instead of a month and a day: the same queries, seconds of seeding.
+        var days = options.Smoke ? 2 : 30;
+        var rawHours = options.Smoke ? 1 : 24;
+        string[] arguments =
+        [
+            "--Auth:Mode=None", "--Demo:Enabled=false", "--Demo:SpeedFactor=20", "--Demo:FailureRate=0.3",
+            "--Gpu:Provider=simulated", $"--Gpu:Simulated:Count={Gpus}",
+            // The start-up retention pass would drop the seeded range's oldest minute (it is older than the range by the
+            // time the app starts); one more day keeps all roll-ups of the measured range (43,200 for 30 days) in place.
+            $"--Metrics:RollupRetentionDays={days + 1}",
+        ];
         var started = Stopwatch.StartNew();
 
         using var temp = new TempDirectory("metrics");
         var dataDirectory = temp.Sub("data");
-        Console.WriteLine($"metrics: /metrics with {Gpus} simulated GPUs and /api/v1/metrics over {Days} days of roll-ups, web app as a child process, in {temp.Path}");
+        Console.WriteLine($"metrics: /metrics with {Gpus} simulated GPUs and /api/v1/metrics over {days} days of roll-ups, web app as a child process, in {temp.Path}");
 
-        var seeded = await MetricHistorySeeder.SeedAsync(dataDirectory, MetricHistorySeeder.ProductSeries(Gpus), DateTimeOffset.UtcNow, Days, RawHours);
+        var seeded = await MetricHistorySeeder.SeedAsync(dataDirectory, MetricHistorySeeder.ProductSeries(Gpus), DateTimeOffset.UtcNow, days, rawHours);
         var measured = seeded.Series.Single(s => s.Name == MeasuredSeries);
         var rollupsPerSeries = seeded.Rollups / seeded.Series.Count;
         Console.WriteLine($"  seeded {seeded.Series.Count} series (the product's, with {Gpus} GPUs): {seeded.Rollups:N0} roll-ups ({rollupsPerSeries:N0} per series, " +
-                          $"{seeded.From:yyyy-MM-dd HH:mm} → {seeded.To:yyyy-MM-dd HH:mm}Z) and {seeded.Samples:N0} raw samples of the last {RawHours} h " +
+                          $"{seeded.From:yyyy-MM-dd HH:mm} → {seeded.To:yyyy-MM-dd HH:mm}Z) and {seeded.Samples:N0} raw samples of the last {rawHours} h " +
                           $"in {Figures.Format(seeded.InsertTime.TotalSeconds, "0.0")} s (raw Microsoft.Data.Sqlite); database {Figures.Bytes(DatabaseBytes(seeded.DatabasePath))}");
 
-        await using var child = ChildApp.Start(ChildApp.LocateWebDll(), dataDirectory, Arguments);
+        await using var child = ChildApp.Start(ChildApp.LocateWebDll(), dataDirectory, arguments);
         var address = await child.WaitReadyAsync();
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        Console.WriteLine($"  pid {child.Pid} listening on {address}: {string.Join(' ', Arguments)}");
+        Console.WriteLine($"  pid {child.Pid} listening on {address}: {string.Join(' ', arguments)}");
 
         var populated = await PopulateAsync(http);
         var scrape = await WaitForSeriesAsync(http);
@@ -83,7 +83,7 @@ internal static class MetricsBenchmark
         var queryMet = queryProbes.Take(2).All(p => p.Median <= QueryTargetMs);
 
         Console.WriteLine();
-        Console.WriteLine($"  {Days} days of {MeasuredSeries} ({rowsInRange:N0} roll-ups in the range), {queries} rounds after {Math.Min(warmups, 5)} warm-ups, requests interleaved:");
+        Console.WriteLine($"  {days} days of {MeasuredSeries} ({rowsInRange:N0} roll-ups in the range), {queries} rounds after {Math.Min(warmups, 5)} warm-ups, requests interleaved:");
         Console.WriteLine($"  {"",-44} {"median",9} {"p95",9} {"min",9}   (ms)");
         foreach (var probe in queryProbes)
         {
@@ -107,6 +107,8 @@ internal static class MetricsBenchmark
         ResultLine.Write(new
         {
             Benchmark = "metrics",
+            options.Smoke,
+            Days = days,
             ScrapeMedianMs = Figures.Round(scrapeProbe.Median),
             ScrapeP95Ms = Figures.Round(scrapeProbe.P95),
             ScrapeTargetMs,
@@ -135,7 +137,7 @@ internal static class MetricsBenchmark
             Cores = Environment.ProcessorCount,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return scrapeMet && queryMet ? 0 : 1;
+        return options.ExitCode(scrapeMet && queryMet);
     }
 
     /// <summary>Tasks of three types run to the end (about a third of the GPU ones fail: Demo:FailureRate 0.3, one

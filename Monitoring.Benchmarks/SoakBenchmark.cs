@@ -18,8 +18,8 @@ internal static class SoakBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var tasks = Math.Min(options.Get("tasks", 100_000), 100_000_000);
-        var pending = (int)Math.Min(options.Get("pending", 500), 100_000);
+        var tasks = Math.Min(options.Get("tasks", 100_000, smoke: 1_000), 100_000_000);
+        var pending = (int)Math.Min(options.Get("pending", 500, smoke: 100), 100_000);
         var first = Math.Max(1, tasks / 10);
         var started = Stopwatch.StartNew();
 
@@ -106,6 +106,7 @@ internal static class SoakBenchmark
         ResultLine.Write(new
         {
             Benchmark = "soak",
+            options.Smoke,
             Tasks = tasks,
             FirstReadingTasks = atFirst.Tasks,
             WorkingSetFirstMiB = Mib(atFirst.WorkingSet),
@@ -128,7 +129,7 @@ internal static class SoakBenchmark
             SynchronousNote = "durability is irrelevant to a memory soak; Normal only shortens the run",
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return met ? 0 : 1;
+        return options.ExitCode(met);
     }
 
     /// <summary>Readings at 10 %, 20 %, … 100 % of the tasks; the first at exactly <paramref name="first"/>.</summary>
