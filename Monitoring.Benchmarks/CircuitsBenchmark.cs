@@ -64,9 +64,11 @@ internal static class CircuitsBenchmark
         // sessions cost once (code jitted and optimised for the load, library code paged in, thread-pool growth)
         // is in the baseline and the window measures what each open session keeps.
         var warmSessions = (int)Math.Min(options.Get("warmup", sessions), 200);
-        // A smoke run opens one warm-up dashboard and keeps it 2 s, and settles 2 s instead of 10 once all are open.
+        // A smoke run opens one warm-up dashboard and keeps it 2 s, settles 2 s instead of 10 once all are open, and
+        // gives each full collection 1 s instead of 3.
         var warmHold = TimeSpan.FromSeconds(options.Smoke ? 2 : 15);
         var openSettle = TimeSpan.FromSeconds(options.Smoke ? 2 : 10);
+        var collectionSettle = TimeSpan.FromSeconds(options.Smoke ? 1 : 3);
         if (options.Smoke && !options.Has("warmup"))
         {
             warmSessions = 1;
@@ -127,7 +129,7 @@ internal static class CircuitsBenchmark
         Console.WriteLine($"  baseline, 0 sessions, {baseline.Count} samples over {baselineSeconds} s: VmRSS median {Figures.Bytes((long)Median(baseline, s => s.RssBytes))}, " +
                           $"GC heap median {Figures.Bytes((long)Median(baseline, s => s.GcHeapBytes))}");
 
-        var baselineCollected = await AfterCollectionAsync(child, http);
+        var baselineCollected = await AfterCollectionAsync(child, http, collectionSettle);
         await HoldAsync(child, hold, 0);
         var opening = Stopwatch.StartNew();
         var open = new List<Session>(sessions);
@@ -159,7 +161,7 @@ internal static class CircuitsBenchmark
         Check.That(!options.Smoke || (events.Count > 0 && missed == 0 && delays.Count == events.Count * sessions),
             $"{events.Count} events, {delays.Count} observations in {sessions} pages, {missed} never shown.");
 
-        var loadedCollected = await AfterCollectionAsync(child, http);
+        var loadedCollected = await AfterCollectionAsync(child, http, collectionSettle);
         await HoldAsync(child, hold, sessions);
         var circuitsAtEnd = (await PrometheusText.ScrapeAsync(http)).Value("monitoring_circuits_active");
         foreach (var session in open)
@@ -295,9 +297,9 @@ internal static class CircuitsBenchmark
     }
 
     /// <summary>VmRSS and GC heap right after a full, blocking collection in the child (<see cref="ChildApp.CollectGarbageAsync"/>).</summary>
-    private static async Task<MemorySample> AfterCollectionAsync(ChildApp child, HttpClient http)
+    private static async Task<MemorySample> AfterCollectionAsync(ChildApp child, HttpClient http, TimeSpan settle)
     {
-        await child.CollectGarbageAsync(TimeSpan.FromSeconds(3));
+        await child.CollectGarbageAsync(settle);
         var rss = child.Status("VmRSS") * 1024;
         var scrape = await PrometheusText.ScrapeAsync(http);
         return new MemorySample(rss, (long)scrape.Value("dotnet_total_memory_bytes"), (int)scrape.Value("monitoring_circuits_active"), MachineLoad.LoadAverage1());

@@ -54,7 +54,8 @@ internal static class MetricsBenchmark
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
         Console.WriteLine($"  pid {child.Pid} listening on {address}: {string.Join(' ', arguments)}");
 
-        var populated = await PopulateAsync(http);
+        // A smoke run finishes fewer tasks: each type still ends up with finished tasks, so every series has labels.
+        var populated = await PopulateAsync(http, noops: options.Smoke ? 6 : 30, perGpuType: options.Smoke ? 3 : 12);
         var scrape = await WaitForSeriesAsync(http);
         Console.WriteLine($"  populated: {populated.Tasks} tasks of {scrape.Types} types finished ({populated.Failed} Failed), requests to {scrape.Routes} routes; " +
                           $"/metrics holds {scrape.Text.SampleCount:N0} samples ({Figures.Bytes(scrape.Text.Text.Length)}), {scrape.GpuSeries} GPU series over {Gpus} GPUs");
@@ -143,13 +144,13 @@ internal static class MetricsBenchmark
     /// <summary>Tasks of three types run to the end (about a third of the GPU ones fail: Demo:FailureRate 0.3, one
     /// attempt; 20× speed) and requests to
     /// several routes, so the task, duration and HTTP series of <c>/metrics</c> have labels to show.</summary>
-    private static async Task<Populated> PopulateAsync(HttpClient http)
+    private static async Task<Populated> PopulateAsync(HttpClient http, int noops, int perGpuType)
     {
         var submissions = new List<object>();
-        submissions.AddRange(Enumerable.Range(0, 30).Select(_ => (object)new { Type = DemoTaskHandler.NoopType }));
+        submissions.AddRange(Enumerable.Range(0, noops).Select(_ => (object)new { Type = DemoTaskHandler.NoopType }));
         // One attempt each, so Demo:FailureRate leaves some of them Failed rather than retried to success.
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) }, MaxAttempts = 1 }));
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) }, MaxAttempts = 1 }));
+        submissions.AddRange(Enumerable.Range(0, perGpuType).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) }, MaxAttempts = 1 }));
+        submissions.AddRange(Enumerable.Range(0, perGpuType).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) }, MaxAttempts = 1 }));
         long lastId = 0;
         foreach (var submission in submissions)
         {
