@@ -17,6 +17,9 @@ internal sealed class BenchmarkOptions
         ["metrics"] = ["iterations", "warmup", "queries"],
     };
 
+    /// <summary>Every benchmark's name, in the order of the usage text (what <c>--list</c> prints).</summary>
+    public static IEnumerable<string> Names => Known.Keys;
+
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
 
     private BenchmarkOptions(string benchmark) => Benchmark = benchmark;

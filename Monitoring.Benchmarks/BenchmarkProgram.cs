@@ -7,6 +7,7 @@ public static class BenchmarkProgram
 {
     private const string Usage = """
         usage: dotnet run -c Release --project Monitoring.Benchmarks -- <benchmark> [--smoke] [options]
+               dotnet run -c Release --project Monitoring.Benchmarks -- --list     (the benchmarks' names)
 
         --smoke: a size that finishes in seconds (scripts/test.sh runs every benchmark so): the same code path and
         checks, exit 0 unless a check fails or an error is thrown; the performance target is reported, not asserted.
@@ -58,6 +59,17 @@ public static class BenchmarkProgram
 
     public static async Task<int> Main(string[] args)
     {
+        // The test script reads the names from here, so a new benchmark is smoke-tested without editing the script.
+        if (args is ["--list"])
+        {
+            foreach (var name in BenchmarkOptions.Names)
+            {
+                Console.WriteLine(name);
+            }
+
+            return 0;
+        }
+
         if (!BenchmarkOptions.TryParse(args, out var options, out var error))
         {
             await Console.Error.WriteLineAsync(error);
