@@ -18,7 +18,7 @@ internal static class SoakBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var tasks = Math.Min(options.Get("tasks", 100_000, smoke: 500), 100_000_000);
+        var tasks = Math.Min(options.Get("tasks", 100_000, smoke: 300), 100_000_000);
         var pending = (int)Math.Min(options.Get("pending", 500, smoke: 100), 100_000);
         var first = Math.Max(1, tasks / 10);
         var started = Stopwatch.StartNew();
