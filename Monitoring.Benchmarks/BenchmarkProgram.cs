@@ -42,7 +42,8 @@ public static class BenchmarkProgram
                       --seconds N      measured window with all of them open (default 60)
                       --baseline N     seconds of 0-session samples (default 30)
                       --warmup N       dashboards opened for 15 s and closed before the baseline (default: as many
-                                       as --sessions, so one-time costs of many sessions are in the baseline)
+                                       as --sessions, so one-time costs of many sessions are in the baseline;
+                                       none with --smoke)
                       --settle N       seconds after the warm-up pages closed, before the baseline (default 20)
                       --hold N         seconds to pause with 0 and with all sessions open (e.g. for createdump)
           metrics     GET /metrics with 8 simulated GPUs and every series populated, and GET /api/v1/metrics over

@@ -127,7 +127,9 @@ internal static class CircuitsBenchmark
             await WaitForCircuitsAsync(http, 0, TimeSpan.FromSeconds(240));
         }
 
-        Console.WriteLine($"  warm-up: {warmSessions} dashboard(s) opened for 15 s and closed; circuits back to 0; settling {settle} s");
+        Console.WriteLine(warmSessions > 0
+            ? $"  warm-up: {warmSessions} dashboard(s) opened for 15 s and closed; circuits back to 0; settling {settle} s"
+            : $"  no warm-up (--smoke); settling {settle} s");
         await Task.Delay(TimeSpan.FromSeconds(settle));
 
         var baseline = await SampleAsync(child, http, TimeSpan.FromSeconds(baselineSeconds));
