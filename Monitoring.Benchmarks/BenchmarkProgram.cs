@@ -6,7 +6,12 @@ namespace Monitoring.Benchmarks;
 public static class BenchmarkProgram
 {
     private const string Usage = """
-        usage: dotnet run -c Release --project Monitoring.Benchmarks -- <benchmark> [options]
+        usage: dotnet run -c Release --project Monitoring.Benchmarks -- <benchmark> [--smoke] [options]
+               dotnet run -c Release --project Monitoring.Benchmarks -- --list     (the benchmarks' names)
+
+        --smoke: a size that finishes in seconds (scripts/test.sh runs every benchmark so): the same code path and
+        checks, exit 0 unless a check fails or an error is thrown; the performance target is reported, not asserted.
+        Options given with --smoke override its sizes.
 
         benchmarks:
           lifecycle   enqueue → claim → complete through TaskQueue vs a raw Microsoft.Data.Sqlite loop
@@ -37,7 +42,8 @@ public static class BenchmarkProgram
                       --seconds N      measured window with all of them open (default 60)
                       --baseline N     seconds of 0-session samples (default 30)
                       --warmup N       dashboards opened for 15 s and closed before the baseline (default: as many
-                                       as --sessions, so one-time costs of many sessions are in the baseline)
+                                       as --sessions, so one-time costs of many sessions are in the baseline;
+                                       none with --smoke)
                       --settle N       seconds after the warm-up pages closed, before the baseline (default 20)
                       --hold N         seconds to pause with 0 and with all sessions open (e.g. for createdump)
           metrics     GET /metrics with 8 simulated GPUs and every series populated, and GET /api/v1/metrics over
@@ -49,11 +55,22 @@ public static class BenchmarkProgram
         The last line of stdout is one JSON object with the figures.
         Databases live in a fresh folder under the temp folder, deleted at the end
         (kept when MONITORING_BENCH_KEEP_DATA=1, for inspection with sqlite3).
-        Exit codes: 0 target met, 1 target missed or check failed, 2 usage error.
+        Exit codes: 0 target met (with --smoke: checks passed), 1 target missed or check failed, 2 usage error.
         """;
 
     public static async Task<int> Main(string[] args)
     {
+        // The test script reads the names from here, so a new benchmark is smoke-tested without editing the script.
+        if (args is ["--list"])
+        {
+            foreach (var name in BenchmarkOptions.Names)
+            {
+                Console.WriteLine(name);
+            }
+
+            return 0;
+        }
+
         if (!BenchmarkOptions.TryParse(args, out var options, out var error))
         {
             await Console.Error.WriteLineAsync(error);

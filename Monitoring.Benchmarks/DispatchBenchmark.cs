@@ -17,8 +17,8 @@ internal static class DispatchBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var tasks = (int)Math.Min(options.Get("tasks", 500), 1_000_000);
-        var warmups = (int)Math.Min(options.Get("warmup", 50), 1_000_000);
+        var tasks = (int)Math.Min(options.Get("tasks", 500, smoke: 50), 1_000_000);
+        var warmups = (int)Math.Min(options.Get("warmup", 50, smoke: 5), 1_000_000);
         var started = Stopwatch.StartNew();
 
         using var temp = new TempDirectory("dispatch");
@@ -98,6 +98,7 @@ internal static class DispatchBenchmark
         ResultLine.Write(new
         {
             Benchmark = "dispatch",
+            options.Smoke,
             P50Ms = Figures.Round(p50),
             P90Ms = Figures.Round(p90),
             P99Ms = Figures.Round(p99),
@@ -115,7 +116,7 @@ internal static class DispatchBenchmark
             JournalMode = journalMode,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return met ? 0 : 1;
+        return options.ExitCode(met);
     }
 
     private static void Row(string label, List<double> ms) =>

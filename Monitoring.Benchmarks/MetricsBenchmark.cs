@@ -17,44 +17,45 @@ internal static class MetricsBenchmark
     private const double ScrapeTargetMs = 10;
     private const double QueryTargetMs = 50;
     private const int Gpus = 8;
-    private const int Days = 30;
-    private const int RawHours = 24;
     private const string ExplicitStep = "5m";
     private const string MeasuredSeries = MetricNames.SystemCpuRatio;
 
-    private static readonly string[] Arguments =
-    [
-        "--Auth:Mode=None", "--Demo:Enabled=false", "--Demo:SpeedFactor=20", "--Demo:FailureRate=0.3",
-        "--Gpu:Provider=simulated", $"--Gpu:Simulated:Count={Gpus}",
-        // The start-up retention pass would drop the seeded month's oldest minute (it is older than 30 days by the
-        // time the app starts); one more day keeps all 43,200 roll-ups of the measured range in place.
-        $"--Metrics:RollupRetentionDays={Days + 1}",
-    ];
-
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var iterations = (int)Math.Min(options.Get("iterations", 200), 100_000);
-        var warmups = (int)Math.Min(options.Get("warmup", 20), 100_000);
-        var queries = (int)Math.Min(options.Get("queries", 50), 100_000);
+        var iterations = (int)Math.Min(options.Get("iterations", 200, smoke: 10), 100_000);
+        var warmups = (int)Math.Min(options.Get("warmup", 20, smoke: 2), 100_000);
+        var queries = (int)Math.Min(options.Get("queries", 50, smoke: 3), 100_000);
+        // A smoke run seeds two days and one raw hour instead of a month and a day: the same queries, seconds of seeding.
+        var days = options.Smoke ? 2 : 30;
+        var rawHours = options.Smoke ? 1 : 24;
+        string[] arguments =
+        [
+            "--Auth:Mode=None", "--Demo:Enabled=false", "--Demo:SpeedFactor=20", "--Demo:FailureRate=0.3",
+            "--Gpu:Provider=simulated", $"--Gpu:Simulated:Count={Gpus}",
+            // The start-up retention pass would drop the seeded range's oldest minute (it is older than the range by the
+            // time the app starts); one more day keeps all roll-ups of the measured range (43,200 for 30 days) in place.
+            $"--Metrics:RollupRetentionDays={days + 1}",
+        ];
         var started = Stopwatch.StartNew();
 
         using var temp = new TempDirectory("metrics");
         var dataDirectory = temp.Sub("data");
-        Console.WriteLine($"metrics: /metrics with {Gpus} simulated GPUs and /api/v1/metrics over {Days} days of roll-ups, web app as a child process, in {temp.Path}");
+        Console.WriteLine($"metrics: /metrics with {Gpus} simulated GPUs and /api/v1/metrics over {days} days of roll-ups, web app as a child process, in {temp.Path}");
 
-        var seeded = await MetricHistorySeeder.SeedAsync(dataDirectory, MetricHistorySeeder.ProductSeries(Gpus), DateTimeOffset.UtcNow, Days, RawHours);
+        var seeded = await MetricHistorySeeder.SeedAsync(dataDirectory, MetricHistorySeeder.ProductSeries(Gpus), DateTimeOffset.UtcNow, days, rawHours);
         var measured = seeded.Series.Single(s => s.Name == MeasuredSeries);
         var rollupsPerSeries = seeded.Rollups / seeded.Series.Count;
         Console.WriteLine($"  seeded {seeded.Series.Count} series (the product's, with {Gpus} GPUs): {seeded.Rollups:N0} roll-ups ({rollupsPerSeries:N0} per series, " +
-                          $"{seeded.From:yyyy-MM-dd HH:mm} → {seeded.To:yyyy-MM-dd HH:mm}Z) and {seeded.Samples:N0} raw samples of the last {RawHours} h " +
+                          $"{seeded.From:yyyy-MM-dd HH:mm} → {seeded.To:yyyy-MM-dd HH:mm}Z) and {seeded.Samples:N0} raw samples of the last {rawHours} h " +
                           $"in {Figures.Format(seeded.InsertTime.TotalSeconds, "0.0")} s (raw Microsoft.Data.Sqlite); database {Figures.Bytes(DatabaseBytes(seeded.DatabasePath))}");
 
-        await using var child = ChildApp.Start(ChildApp.LocateWebDll(), dataDirectory, Arguments);
+        await using var child = ChildApp.Start(ChildApp.LocateWebDll(), dataDirectory, arguments);
         var address = await child.WaitReadyAsync();
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        Console.WriteLine($"  pid {child.Pid} listening on {address}: {string.Join(' ', Arguments)}");
+        Console.WriteLine($"  pid {child.Pid} listening on {address}: {string.Join(' ', arguments)}");
 
-        var populated = await PopulateAsync(http);
+        // A smoke run finishes fewer tasks: each type still ends up with finished tasks, so every series has labels.
+        var populated = await PopulateAsync(http, noops: options.Smoke ? 6 : 30, perGpuType: options.Smoke ? 3 : 12);
         var scrape = await WaitForSeriesAsync(http);
         Console.WriteLine($"  populated: {populated.Tasks} tasks of {scrape.Types} types finished ({populated.Failed} Failed), requests to {scrape.Routes} routes; " +
                           $"/metrics holds {scrape.Text.SampleCount:N0} samples ({Figures.Bytes(scrape.Text.Text.Length)}), {scrape.GpuSeries} GPU series over {Gpus} GPUs");
@@ -83,7 +84,7 @@ internal static class MetricsBenchmark
         var queryMet = queryProbes.Take(2).All(p => p.Median <= QueryTargetMs);
 
         Console.WriteLine();
-        Console.WriteLine($"  {Days} days of {MeasuredSeries} ({rowsInRange:N0} roll-ups in the range), {queries} rounds after {Math.Min(warmups, 5)} warm-ups, requests interleaved:");
+        Console.WriteLine($"  {days} days of {MeasuredSeries} ({rowsInRange:N0} roll-ups in the range), {queries} rounds after {Math.Min(warmups, 5)} warm-ups, requests interleaved:");
         Console.WriteLine($"  {"",-44} {"median",9} {"p95",9} {"min",9}   (ms)");
         foreach (var probe in queryProbes)
         {
@@ -107,6 +108,8 @@ internal static class MetricsBenchmark
         ResultLine.Write(new
         {
             Benchmark = "metrics",
+            options.Smoke,
+            Days = days,
             ScrapeMedianMs = Figures.Round(scrapeProbe.Median),
             ScrapeP95Ms = Figures.Round(scrapeProbe.P95),
             ScrapeTargetMs,
@@ -135,19 +138,19 @@ internal static class MetricsBenchmark
             Cores = Environment.ProcessorCount,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return scrapeMet && queryMet ? 0 : 1;
+        return options.ExitCode(scrapeMet && queryMet);
     }
 
     /// <summary>Tasks of three types run to the end (about a third of the GPU ones fail: Demo:FailureRate 0.3, one
     /// attempt; 20× speed) and requests to
     /// several routes, so the task, duration and HTTP series of <c>/metrics</c> have labels to show.</summary>
-    private static async Task<Populated> PopulateAsync(HttpClient http)
+    private static async Task<Populated> PopulateAsync(HttpClient http, int noops, int perGpuType)
     {
         var submissions = new List<object>();
-        submissions.AddRange(Enumerable.Range(0, 30).Select(_ => (object)new { Type = DemoTaskHandler.NoopType }));
+        submissions.AddRange(Enumerable.Range(0, noops).Select(_ => (object)new { Type = DemoTaskHandler.NoopType }));
         // One attempt each, so Demo:FailureRate leaves some of them Failed rather than retried to success.
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) }, MaxAttempts = 1 }));
-        submissions.AddRange(Enumerable.Range(0, 12).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) }, MaxAttempts = 1 }));
+        submissions.AddRange(Enumerable.Range(0, perGpuType).Select(i => (object)new { Type = DemoTaskHandler.TranscriptionType, Parameters = new { minutes = 1 + (i % 3) }, MaxAttempts = 1 }));
+        submissions.AddRange(Enumerable.Range(0, perGpuType).Select(i => (object)new { Type = DemoTaskHandler.VideoSynthesisType, Parameters = new { seconds = 2 + (i % 4) }, MaxAttempts = 1 }));
         long lastId = 0;
         foreach (var submission in submissions)
         {

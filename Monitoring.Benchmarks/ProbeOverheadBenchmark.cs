@@ -29,8 +29,8 @@ internal static class ProbeOverheadBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var seconds = (int)Math.Min(options.Get("seconds", 60), 24 * 3600);
-        var warmup = (int)Math.Min(options.Get("warmup", DefaultWarmupSeconds), 3600);
+        var seconds = (int)Math.Min(options.Get("seconds", 60, smoke: 4), 24 * 3600);
+        var warmup = (int)Math.Min(options.Get("warmup", DefaultWarmupSeconds, smoke: 1), 3600);
         int? isolate = options.Has("isolate") ? (int)Math.Min(options.Get("isolate", 60), 24 * 3600) : null;
         var started = Stopwatch.StartNew();
 
@@ -79,6 +79,7 @@ internal static class ProbeOverheadBenchmark
         ResultLine.Write(new
         {
             Benchmark = "probe-overhead",
+            options.Smoke,
             CpuPercentOfOneCore = Figures.Round(main.Percent, 3),
             SliceMedianPercent = Figures.Round(Figures.Median(main.Slices), 3),
             Target = TargetPercent,
@@ -95,7 +96,7 @@ internal static class ProbeOverheadBenchmark
             Isolation = isolation.Count > 0 ? isolation : null,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return met ? 0 : 1;
+        return options.ExitCode(met);
     }
 
     private static async Task<Measurement> MeasureAsync(string webDll, string dataDirectory, string[] arguments, int warmup, int seconds, bool print)

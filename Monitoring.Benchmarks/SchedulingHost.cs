@@ -41,6 +41,12 @@ internal static class SchedulingHost
             b.UseSetting("Demo:Enabled", "false");
             b.UseSetting("Gpu:Provider", "none");
             b.UseSetting("Scheduler:Enabled", "true");
+            // Accounts on, as shipped; with a given admin password the first start prints no generated one.
+            foreach (var (key, value) in new BenchmarkCredentials().Settings)
+            {
+                b.UseSetting(key, value);
+            }
+
             // Only the benchmark's own lines on stdout, and none after its JSON line.
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())

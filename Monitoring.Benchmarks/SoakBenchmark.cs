@@ -18,8 +18,8 @@ internal static class SoakBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var tasks = Math.Min(options.Get("tasks", 100_000), 100_000_000);
-        var pending = (int)Math.Min(options.Get("pending", 500), 100_000);
+        var tasks = Math.Min(options.Get("tasks", 100_000, smoke: 300), 100_000_000);
+        var pending = (int)Math.Min(options.Get("pending", 500, smoke: 100), 100_000);
         var first = Math.Max(1, tasks / 10);
         var started = Stopwatch.StartNew();
 
@@ -98,7 +98,7 @@ internal static class SoakBenchmark
                           $"{(growth >= 0 ? "+" : "")}{Figures.Format(growth / (double)(1 << 20), "0.0")} MiB (limit +30 MiB) → {(met ? "met" : "MISSED")}");
         Console.WriteLine($"  GC heap {Figures.Bytes(atFirst.GcHeap)} → {Figures.Bytes(atLast.GcHeap)}; median throughput {Figures.Format(Figures.Median(readings.Select(r => r.Rate).ToList()), "0")} tasks/s");
         Console.WriteLine($"  checked: {tasks:N0} Completed in the counter roll-up (TaskReader.ListAsync) and in the Tasks rows, none lost or failed, {3 * tasks:N0} events");
-        Console.WriteLine($"  {outputFolders:N0} output folders under data/tasks (the worker creates one per task, even for a handler that writes nothing)");
+        Console.WriteLine($"  {outputFolders:N0} output folders under data/tasks");
         var cleanup = Stopwatch.StartNew();
         temp.Dispose();
         Console.WriteLine($"  deleting the data folder with its {outputFolders:N0} output folders took {Figures.Format(cleanup.Elapsed.TotalSeconds, "0.0")} s");
@@ -106,6 +106,7 @@ internal static class SoakBenchmark
         ResultLine.Write(new
         {
             Benchmark = "soak",
+            options.Smoke,
             Tasks = tasks,
             FirstReadingTasks = atFirst.Tasks,
             WorkingSetFirstMiB = Mib(atFirst.WorkingSet),
@@ -128,7 +129,7 @@ internal static class SoakBenchmark
             SynchronousNote = "durability is irrelevant to a memory soak; Normal only shortens the run",
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
-        return met ? 0 : 1;
+        return options.ExitCode(met);
     }
 
     /// <summary>Readings at 10 %, 20 %, … 100 % of the tasks; the first at exactly <paramref name="first"/>.</summary>

@@ -177,3 +177,24 @@ internal static class MachineLoad
             ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
             : double.NaN;
 }
+
+/// <summary>How a benchmark's HTTP client signs in to an app with accounts on (<c>Auth:Mode=Local</c>, the
+/// product's default), the way automation does: an Admin API key created at first start from
+/// <c>MONITORING_BOOTSTRAP_API_KEY</c>, sent as <c>X-Api-Key</c>. Fresh random secrets per run.</summary>
+internal sealed class BenchmarkCredentials
+{
+    public string ApiKey { get; } = "mon_bench-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>Given so the first start does not generate one and print it to standard error.</summary>
+    public string AdminPassword { get; } = "Bench-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)) + "-Aa1!";
+
+    public IEnumerable<KeyValuePair<string, string>> Settings =>
+    [
+        new("Auth:Mode", Monitoring.Web.Security.AuthOptions.LocalMode),
+        new(Monitoring.Web.Security.Accounts.AccountBootstrap.AdminPasswordVariable, AdminPassword),
+        new(Monitoring.Web.Security.Accounts.AccountBootstrap.BootstrapKeyVariable, ApiKey),
+    ];
+
+    public void Authenticate(HttpClient client) =>
+        client.DefaultRequestHeaders.Add(Monitoring.Web.Security.ApiKeyAuthenticationHandler.HeaderName, ApiKey);
+}

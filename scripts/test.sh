@@ -43,4 +43,10 @@ fi
 
 results="${TEST_RESULTS_DIR:-$PWD/TestResults}"
 rm -rf "$results"
-dotnet test Monitoring.sln --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
+tests=0
+dotnet test Monitoring.sln --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || tests=$?
+
+# Every benchmark at its --smoke size, also after failed tests; each is one result in $results/benchmarks.trx.
+benchmarks=0
+./scripts/smoke-benchmarks.sh "$results" || benchmarks=$?
+((tests == 0 && benchmarks == 0))
