@@ -33,15 +33,14 @@ public static class StubScripts
     public static readonly (int Pid, long? Bytes)[] Gpu0Processes = [(4242, 1_610_612_736 + 99), (4343, null)];
 
     /// <summary>The three GPUs plus <paramref name="more"/> lines (fail, race, init …).</summary>
-    public static string ThreeGpus(params string[] more)
+    public static string ThreeGpus(params string[] more) =>
+        Script(Gpus, Gpu0Processes.Select(p => $"process 0 {p.Pid} {(p.Bytes is { } bytes ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : "na")}").Concat(more));
+
+    /// <summary><paramref name="gpus"/> in index order, then <paramref name="more"/> lines.</summary>
+    public static string Script(IEnumerable<StubGpu> gpus, IEnumerable<string> more)
     {
         var lines = new List<string> { $"driver {Driver}", $"nvml {NvmlVersion}" };
-        for (var index = 0; index < Gpus.Count; index++)
-        {
-            lines.AddRange(Gpus[index].Lines(index));
-        }
-
-        lines.AddRange(Gpu0Processes.Select(p => $"process 0 {p.Pid} {(p.Bytes is { } bytes ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : "na")}"));
+        lines.AddRange(gpus.SelectMany((gpu, index) => gpu.Lines(index)));
         lines.AddRange(more);
         return string.Join('\n', lines) + "\n";
     }
