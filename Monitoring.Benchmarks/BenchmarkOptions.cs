@@ -11,7 +11,7 @@ internal sealed class BenchmarkOptions
         ["lifecycle"] = ["rounds", "seconds", "tasks", "iterations"],
         ["history"] = ["tasks", "iterations", "warmup"],
         ["dispatch"] = ["tasks", "warmup"],
-        ["probe-overhead"] = ["seconds", "warmup", "isolate"],
+        ["probe-overhead"] = ["seconds", "warmup", "isolate", "nvml"],
         ["soak"] = ["tasks", "pending"],
         ["circuits"] = ["sessions", "seconds", "baseline", "settle", "hold", "warmup"],
         ["metrics"] = ["iterations", "warmup", "queries"],

@@ -33,6 +33,8 @@ public static class BenchmarkProgram
                                        tiered JIT recompiles the jobs' code during the first minutes)
                       --isolate N      also run one child per periodic job with that job pushed to
                                        hourly, N seconds each, to see what each job costs
+                      --nvml 1         the real NVIDIA driver instead of simulated GPUs, plus NVML's
+                                       cost per sample (scripts/gpu-check.sh)
           soak        working set after 100,000 no-op tasks vs after 10,000, real web app in process
                       --tasks N        tasks in all (default 100000); the first reading at 10 %
                       --pending N      most tasks queued at once (default 500)

@@ -16,7 +16,7 @@ internal static class ProbeOverheadBenchmark
     /// 3–8 % of a core in recompilation. 15 s measured that transient, not the steady state.</summary>
     private const int DefaultWarmupSeconds = 180;
 
-    private static readonly string[] BaseArguments = ["--Demo:Enabled=false", "--Gpu:Provider=simulated"];
+    private static string[] s_baseArguments = ["--Demo:Enabled=false", "--Gpu:Provider=simulated"];
 
     /// <summary>Each periodic job, and the setting that pushes it to once an hour (retention already runs hourly).</summary>
     private static readonly (string Job, string Setting)[] Jobs =
@@ -33,11 +33,20 @@ internal static class ProbeOverheadBenchmark
         var warmup = (int)Math.Min(options.Get("warmup", DefaultWarmupSeconds, smoke: 1), 3600);
         int? isolate = options.Has("isolate") ? (int)Math.Min(options.Get("isolate", 60), 24 * 3600) : null;
         var started = Stopwatch.StartNew();
+        // --nvml 1: the real driver instead of the simulated GPUs (scripts/gpu-check.sh), with NVML's cost per sample.
+        var nvml = options.Get("nvml", 0) == 1 ? NvmlSampleCost.Measure() : null;
+        if (options.Get("nvml", 0) == 1 && nvml is null)
+        {
+            return 2;
+        }
+
+        var provider = nvml is null ? "simulated" : "nvml";
+        s_baseArguments = ["--Demo:Enabled=false", $"--Gpu:Provider={provider}"];
 
         var webDll = ChildApp.LocateWebDll();
         using var temp = new TempDirectory("probe-overhead");
         Console.WriteLine($"probe-overhead: CPU of the idle web app as a child process, in {temp.Path}");
-        Console.WriteLine($"  dotnet {webDll} --urls http://127.0.0.1:0 --Storage:DataDirectory=… {string.Join(' ', BaseArguments)}, ASPNETCORE_ENVIRONMENT=Production");
+        Console.WriteLine($"  dotnet {webDll} --urls http://127.0.0.1:0 --Storage:DataDirectory=… {string.Join(' ', s_baseArguments)}, ASPNETCORE_ENVIRONMENT=Production");
         Console.WriteLine($"  every job at its default interval, no tasks; {warmup} s after it listens, then {seconds} s measured from /proc/<pid>/stat");
 
         var main = await MeasureAsync(webDll, temp.Sub("all-jobs"), [], warmup, seconds, print: true);
@@ -92,7 +101,8 @@ internal static class ProbeOverheadBenchmark
             LogLinesInWindow = main.LogLines,
             StartupCpuSeconds = Figures.Round(main.StartupCpuSeconds, 2),
             WarmupCpuPercent = Figures.Round(main.WarmupPercent, 3),
-            GpuProvider = "simulated",
+            GpuProvider = provider,
+            Nvml = nvml,
             Isolation = isolation.Count > 0 ? isolation : null,
             ElapsedSeconds = Figures.Round(started.Elapsed.TotalSeconds, 1),
         });
@@ -101,7 +111,7 @@ internal static class ProbeOverheadBenchmark
 
     private static async Task<Measurement> MeasureAsync(string webDll, string dataDirectory, string[] arguments, int warmup, int seconds, bool print)
     {
-        await using var child = ChildApp.Start(webDll, dataDirectory, BaseArguments.Concat(arguments));
+        await using var child = ChildApp.Start(webDll, dataDirectory, s_baseArguments.Concat(arguments));
         var address = await child.WaitReadyAsync();
         var startupTicks = child.CpuTicks();
         var warmupWatch = Stopwatch.StartNew();
@@ -156,4 +166,52 @@ internal static class ProbeOverheadBenchmark
 
     private sealed record Measurement(
         double Percent, double CpuSeconds, double WallSeconds, List<double> Slices, long RssBytes, long Threads, long LogLines, double StartupCpuSeconds, double WarmupPercent);
+}
+
+/// <summary>What one NVML sample of every GPU costs in this process, without and with the process list.</summary>
+internal sealed record NvmlSampleCost(
+    string? DriverVersion, string? NvmlVersion, int Gpus, string[] GpuNames, double SampleMicroseconds, double SampleWithProcessesMicroseconds)
+{
+    private const int Samples = 200;
+
+    /// <summary>Null, with the reason printed, where NVML does not load or sees no GPU.</summary>
+    public static NvmlSampleCost? Measure()
+    {
+        if (!Monitoring.Gpu.NvmlGpuProbe.TryCreate(TimeProvider.System, out var probe, out var reason))
+        {
+            Console.Error.WriteLine($"probe-overhead --nvml 1: NVML unavailable: {reason}");
+            return null;
+        }
+
+        using (probe)
+        {
+            var gpus = probe.Sample(includeProcesses: true);
+            if (gpus.Count == 0)
+            {
+                Console.Error.WriteLine("probe-overhead --nvml 1: NVML loaded but reports no GPUs");
+                return null;
+            }
+
+            var cost = new NvmlSampleCost(
+                probe.DriverVersion, probe.NvmlVersion, gpus.Count, gpus.Select(g => g.Name).ToArray(),
+                MedianMicroseconds(() => probe.Sample(includeProcesses: false)),
+                MedianMicroseconds(() => probe.Sample(includeProcesses: true)));
+            Console.WriteLine($"  NVML {cost.NvmlVersion}, driver {cost.DriverVersion}, {cost.Gpus} GPU(s): one sample of all GPUs " +
+                              $"{Figures.Format(cost.SampleMicroseconds, "0.0")} µs, with processes {Figures.Format(cost.SampleWithProcessesMicroseconds, "0.0")} µs (median of {Samples})");
+            return cost;
+        }
+    }
+
+    private static double MedianMicroseconds(Action sample)
+    {
+        var times = new List<double>(Samples);
+        for (var i = 0; i < Samples; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            sample();
+            times.Add(watch.Elapsed.TotalMicroseconds);
+        }
+
+        return Figures.Round(Figures.Median(times), 1);
+    }
 }

@@ -14,6 +14,17 @@ public sealed class GpuOptions
 
     [ValidateObjectMembers]
     public SimulatedGpuOptions Simulated { get; set; } = new();
+
+    public NvmlGpuOptions Nvml { get; set; } = new();
+}
+
+public sealed class NvmlGpuOptions
+{
+    /// <summary>
+    /// The NVML library to load, for a driver installed outside the usual places; empty: libnvidia-ml.so.1 (Linux) or
+    /// nvml.dll under System32 / NVSMI (Windows). When set, only this file is tried, so a wrong path shows as the reason.
+    /// </summary>
+    public string? LibraryPath { get; set; }
 }
 
 public sealed class SimulatedGpuOptions

@@ -16,7 +16,7 @@ public static class GpuProbeFactory
         switch (options.Provider.ToUpperInvariant())
         {
             case "AUTO":
-                var nvml = NvmlGpuProbe.Create(clock);
+                var nvml = NvmlGpuProbe.Create(clock, options.Nvml.LibraryPath);
                 if (nvml.Status.Available)
                 {
                     probe = nvml;
@@ -27,7 +27,7 @@ public static class GpuProbeFactory
                 probe = new NoGpuProbe($"no NVIDIA GPU detected: {nvml.Status.Reason}");
                 break;
             case "NVML":
-                probe = NvmlGpuProbe.Create(clock);
+                probe = NvmlGpuProbe.Create(clock, options.Nvml.LibraryPath);
                 break;
             case "SIMULATED":
                 probe = new SimulatedGpuProbe(options.Simulated.Count, options.Simulated.MemoryBytes, clock);

@@ -5,14 +5,12 @@ namespace Monitoring.Gpu;
 internal static partial class Interop
 {
     /// <summary>
-    /// NVML declarations, named as in nvml.h. Every signature returns <see cref="NvmlReturn"/> and is blittable,
-    /// so the source generator emits no marshalling code. "nvml" is mapped to the real file by
-    /// <see cref="NvmlLibrary"/>; call <see cref="NvmlLibrary.EnsureResolverRegistered"/> before the first call.
+    /// NVML types and constants, named as in nvml.h. The entry points are bound per loaded library by
+    /// <see cref="NvmlApi"/>, not by [LibraryImport]: a P/Invoke binds once per process, so a configured library path
+    /// could never take effect after the first probe, and a test could not load a driver-shaped stub beside another.
     /// </summary>
-    internal static unsafe partial class Nvml
+    internal static class Nvml
     {
-        internal const string LibraryName = "nvml";
-
         /// <summary>NVML_DEVICE_UUID_V2_BUFFER_SIZE and NVML_DEVICE_NAME_V2_BUFFER_SIZE (the legacy sizes are 80 and 64).</summary>
         internal const int DeviceStringBufferSize = 96;
 
@@ -86,77 +84,5 @@ internal static partial class Interop
             [FieldOffset(4)] public int sensorType;
             [FieldOffset(8)] public int temperature;
         }
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlInit_v2();
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlShutdown();
-
-        /// <summary>Returns a pointer to a static string that must never be freed, hence <c>nint</c> and not <c>string</c>.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial nint nvmlErrorString(NvmlReturn result);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlSystemGetDriverVersion(byte* version, uint length);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetCount_v2(out uint deviceCount);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetHandleByIndex_v2(uint index, out nint device);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetUUID(nint device, byte* uuid, uint length);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetName(nint device, byte* name, uint length);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetMemoryInfo(nint device, out nvmlMemory_t memory);
-
-        /// <summary>Since NVML 11.6 (R510); <paramref name="memory"/>.version must be set on the way in.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetMemoryInfo_v2(nint device, ref nvmlMemory_v2_t memory);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetUtilizationRates(nint device, out nvmlUtilization_t utilization);
-
-        /// <summary>Since NVML 12.8; <paramref name="temperature"/>.version and .sensorType must be set on the way in.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetTemperatureV(nint device, ref nvmlTemperature_v1_t temperature);
-
-        /// <summary>Deprecated in 13.0 but still exported; the fallback for <see cref="nvmlDeviceGetTemperatureV"/>.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetTemperature(nint device, int sensorType, out uint temperature);
-
-        /// <summary>Milliwatts.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetPowerUsage(nint device, out uint power);
-
-        /// <summary>Milliwatts.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetEnforcedPowerLimit(nint device, out uint limit);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetEncoderUtilization(nint device, out uint utilization, out uint samplingPeriodUs);
-
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetDecoderUtilization(nint device, out uint utilization, out uint samplingPeriodUs);
-
-        /// <summary>MHz; <paramref name="type"/> is one of the Clock* constants.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetClockInfo(nint device, int type, out uint clock);
-
-        /// <summary>0 = disabled, 1 = enabled.</summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetMigMode(nint device, out uint currentMode, out uint pendingMode);
-
-        /// <summary>
-        /// The unversioned (v1) export: <paramref name="infos"/> holds 16-byte entries. <paramref name="infoCount"/> is
-        /// in/out: capacity on the way in, entries written (or entries needed, with INSUFFICIENT_SIZE) on the way out.
-        /// </summary>
-        [LibraryImport(LibraryName)]
-        internal static partial NvmlReturn nvmlDeviceGetComputeRunningProcesses(nint device, ref uint infoCount, nvmlProcessInfo_v1_t* infos);
     }
 }

@@ -14,7 +14,7 @@ public sealed class NvmlGpuProbe : IGpuProbe
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _clock;
-    private readonly bool _initialized;
+    private readonly NvmlApi? _api;
     private bool _disposed;
 
     // Last good sample per UUID, so a GPU that is lost or vanishes from the enumeration stays in the list.
@@ -25,12 +25,13 @@ public sealed class NvmlGpuProbe : IGpuProbe
     // Entry points this driver lacks, so the EntryPointNotFoundException is paid once, not every sample.
     private readonly HashSet<string> _missingEntryPoints = new(StringComparer.Ordinal);
 
-    private NvmlGpuProbe(TimeProvider clock, GpuProbeStatus status, bool initialized, string? driverVersion)
+    private NvmlGpuProbe(TimeProvider clock, GpuProbeStatus status, NvmlApi? api)
     {
         _clock = clock;
         Status = status;
-        _initialized = initialized;
-        DriverVersion = driverVersion;
+        _api = api;
+        DriverVersion = api is null ? null : ReadVersion(api, nameof(NvmlApi.nvmlSystemGetDriverVersion));
+        NvmlVersion = api is null ? null : ReadVersion(api, nameof(NvmlApi.nvmlSystemGetNVMLVersion));
     }
 
     public string Provider => "nvml";
@@ -40,19 +41,33 @@ public sealed class NvmlGpuProbe : IGpuProbe
     /// <summary>e.g. "570.124.06"; null when NVML is unavailable.</summary>
     public string? DriverVersion { get; }
 
+    /// <summary>e.g. "12.570.124.06"; null when NVML is unavailable or does not say.</summary>
+    public string? NvmlVersion { get; }
+
+    /// <summary>The file NVML was loaded from; null when it was not.</summary>
+    public string? LibraryPath => _api?.Path;
+
+    /// <summary>The bound entry points, for tests that call NVML directly beside the probe.</summary>
+    internal NvmlApi? Api => _api;
+
     /// <summary>Loads and initializes NVML. Never throws for a missing library or driver: see <see cref="Status"/>.</summary>
-    public static NvmlGpuProbe Create(TimeProvider clock)
+    /// <param name="libraryPath">Gpu:Nvml:LibraryPath: the NVML file to load instead of searching the driver's usual places.</param>
+    public static NvmlGpuProbe Create(TimeProvider clock, string? libraryPath = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        return TryInitialize(out var reason, out var driverVersion)
-            ? new NvmlGpuProbe(clock, GpuProbeStatus.Ok, initialized: true, driverVersion)
-            : new NvmlGpuProbe(clock, GpuProbeStatus.Unavailable(reason), initialized: false, driverVersion: null);
+        return TryInitialize(libraryPath, out var api, out var reason)
+            ? new NvmlGpuProbe(clock, GpuProbeStatus.Ok, api)
+            : new NvmlGpuProbe(clock, GpuProbeStatus.Unavailable(reason), api: null);
     }
 
     /// <summary>Like <see cref="Create"/>, but hands out the probe only when NVML is available.</summary>
-    public static bool TryCreate(TimeProvider clock, [NotNullWhen(true)] out NvmlGpuProbe? probe, [NotNullWhen(false)] out string? reason)
+    public static bool TryCreate(TimeProvider clock, [NotNullWhen(true)] out NvmlGpuProbe? probe, [NotNullWhen(false)] out string? reason) =>
+        TryCreate(clock, libraryPath: null, out probe, out reason);
+
+    /// <inheritdoc cref="TryCreate(TimeProvider, out NvmlGpuProbe?, out string?)"/>
+    public static bool TryCreate(TimeProvider clock, string? libraryPath, [NotNullWhen(true)] out NvmlGpuProbe? probe, [NotNullWhen(false)] out string? reason)
     {
-        var created = Create(clock);
+        var created = Create(clock, libraryPath);
         if (created.Status.Available)
         {
             probe = created;
@@ -72,23 +87,23 @@ public sealed class NvmlGpuProbe : IGpuProbe
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_initialized)
+            if (_api is not { } api)
             {
                 return [];
             }
 
             var now = _clock.GetUtcNow();
-            var countResult = nvmlDeviceGetCount_v2(out var count);
+            var countResult = api.nvmlDeviceGetCount_v2(out var count);
             if (countResult != NvmlReturn.SUCCESS)
             {
-                throw new NvmlException(countResult, nameof(nvmlDeviceGetCount_v2));
+                throw new NvmlException(countResult, nameof(NvmlApi.nvmlDeviceGetCount_v2));
             }
 
             var samples = new List<GpuSample>((int)count);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var index = 0; index < (int)count; index++)
             {
-                var sample = SampleDevice(index, includeProcesses, now);
+                var sample = SampleDevice(api, index, includeProcesses, now);
                 samples.Add(sample);
                 seen.Add(sample.Uuid);
                 if (sample.Health == GpuHealth.Ok)
@@ -120,10 +135,10 @@ public sealed class NvmlGpuProbe : IGpuProbe
             }
 
             _disposed = true;
-            if (_initialized)
+            if (_api is { } api)
             {
                 // One shutdown per successful init (NVML is reference-counted). A failure here leaves nothing to undo.
-                _ = nvmlShutdown();
+                _ = api.nvmlShutdown();
             }
         }
     }
@@ -138,69 +153,66 @@ public sealed class NvmlGpuProbe : IGpuProbe
     /// <summary>NVML counts bytes in <c>unsigned long long</c>; no GPU comes near <see cref="long.MaxValue"/>.</summary>
     internal static long ToBytes(ulong value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
-    private static bool TryInitialize([NotNullWhen(false)] out string? reason, out string? driverVersion)
+    private static bool TryInitialize(string? libraryPath, [NotNullWhen(true)] out NvmlApi? api, [NotNullWhen(false)] out string? reason)
     {
-        driverVersion = null;
-        NvmlLibrary.EnsureResolverRegistered();
-        if (!NvmlLibrary.TryLoad(out _))
+        api = null;
+        if (!NvmlLibrary.TryLoad(libraryPath, out var handle, out var path, out reason))
         {
-            reason = NvmlLibrary.NotFoundReason();
             return false;
         }
 
-        try
+        if (!NvmlApi.TryBind(handle, path, out var bound, out reason))
         {
-            var result = nvmlInit_v2();
-            if (result != NvmlReturn.SUCCESS)
-            {
-                reason = $"{nameof(nvmlInit_v2)} failed: {result.Describe()} ({ErrorString(result)})";
-                return false;
-            }
-        }
-        catch (DllNotFoundException e)
-        {
-            reason = $"{NvmlLibrary.NotFoundReason()}: {e.Message}";
-            return false;
-        }
-        catch (EntryPointNotFoundException e)
-        {
-            reason = $"{NvmlLibrary.DisplayName} has no {nameof(nvmlInit_v2)}, the driver is too old: {e.Message}";
             return false;
         }
 
-        driverVersion = ReadDriverVersion();
-        reason = null;
+        var result = bound.nvmlInit_v2();
+        if (result != NvmlReturn.SUCCESS)
+        {
+            reason = $"{nameof(NvmlApi.nvmlInit_v2)} failed: {result.Describe()} ({ErrorString(bound, result)})";
+            return false;
+        }
+
+        api = bound;
         return true;
     }
 
-    private static unsafe string? ReadDriverVersion()
+    private static unsafe string? ReadVersion(NvmlApi api, string function)
     {
         var buffer = stackalloc byte[DriverVersionBufferSize];
-        return nvmlSystemGetDriverVersion(buffer, DriverVersionBufferSize) == NvmlReturn.SUCCESS
-            ? DecodeString(new ReadOnlySpan<byte>(buffer, DriverVersionBufferSize))
-            : null;
+        try
+        {
+            var result = function == nameof(NvmlApi.nvmlSystemGetDriverVersion)
+                ? api.nvmlSystemGetDriverVersion(buffer, DriverVersionBufferSize)
+                : api.nvmlSystemGetNVMLVersion(buffer, DriverVersionBufferSize);
+            return result == NvmlReturn.SUCCESS ? DecodeString(new ReadOnlySpan<byte>(buffer, DriverVersionBufferSize)) : null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
     }
 
-    private static string ErrorString(NvmlReturn result)
+    private static string ErrorString(NvmlApi api, NvmlReturn result)
     {
         // A pointer to a static string inside NVML; copied, never freed.
-        var text = Marshal.PtrToStringUTF8(nvmlErrorString(result));
+        var text = Marshal.PtrToStringUTF8(api.nvmlErrorString(result));
         return string.IsNullOrEmpty(text) ? "no description" : text;
     }
 
-    private GpuSample SampleDevice(int index, bool includeProcesses, DateTimeOffset now)
+    private GpuSample SampleDevice(NvmlApi api, int index, bool includeProcesses, DateTimeOffset now)
     {
         var uuid = _uuidByIndex.GetValueOrDefault(index) ?? $"nvml-index-{index}";
-        var handleResult = nvmlDeviceGetHandleByIndex_v2((uint)index, out var device);
+        var handleResult = api.nvmlDeviceGetHandleByIndex_v2((uint)index, out var device);
         if (handleResult != NvmlReturn.SUCCESS)
         {
-            return Unreadable(uuid, index, nameof(nvmlDeviceGetHandleByIndex_v2), handleResult, now);
+            return Unreadable(uuid, index, nameof(NvmlApi.nvmlDeviceGetHandleByIndex_v2), handleResult, now);
         }
 
-        var uuidResult = ReadUuid(device, out var readUuid);
+        var uuidResult = ReadUuid(api, device, out var readUuid);
         if (uuidResult != NvmlReturn.SUCCESS)
         {
-            return Unreadable(uuid, index, nameof(nvmlDeviceGetUUID), uuidResult, now);
+            return Unreadable(uuid, index, nameof(NvmlApi.nvmlDeviceGetUUID), uuidResult, now);
         }
 
         // Index order can change across reboots; the UUID is the identity (nvml.h l.4600).
@@ -208,13 +220,13 @@ public sealed class NvmlGpuProbe : IGpuProbe
         _uuidByIndex[index] = uuid;
 
         var log = new DeviceReadLog();
-        var name = ReadName(device, out var readName) == NvmlReturn.SUCCESS ? readName : "unknown GPU";
+        var name = ReadName(api, device, out var readName) == NvmlReturn.SUCCESS ? readName : "unknown GPU";
 
         // NOT_SUPPORTED before Ampere: null, not false.
-        var migMode = ReadUInt(nameof(nvmlDeviceGetMigMode), log, (out uint v) => nvmlDeviceGetMigMode(device, out v, out _));
+        var migMode = ReadUInt(nameof(NvmlApi.nvmlDeviceGetMigMode), log, (out uint v) => api.nvmlDeviceGetMigMode(device, out v, out _));
         bool? migEnabled = migMode is null ? null : migMode == 1;
 
-        var memoryResult = ReadMemory(device, out var memory);
+        var memoryResult = ReadMemory(api, device, out var memory);
         if (memoryResult != NvmlReturn.SUCCESS)
         {
             var sample = Unreadable(uuid, index, "nvmlDeviceGetMemoryInfo", memoryResult, now);
@@ -224,24 +236,24 @@ public sealed class NvmlGpuProbe : IGpuProbe
         }
 
         double? utilization = null, memoryUtilization = null;
-        if (ReadValue(nameof(nvmlDeviceGetUtilizationRates), log, (out nvmlUtilization_t u) => nvmlDeviceGetUtilizationRates(device, out u), out var rates))
+        if (ReadValue(nameof(NvmlApi.nvmlDeviceGetUtilizationRates), log, (out nvmlUtilization_t u) => api.nvmlDeviceGetUtilizationRates(device, out u), out var rates))
         {
             utilization = rates.gpu;
             memoryUtilization = rates.memory;
         }
 
-        var temperature = ReadTemperature(device, log);
-        var power = ReadUInt(nameof(nvmlDeviceGetPowerUsage), log, (out uint v) => nvmlDeviceGetPowerUsage(device, out v)) / 1000.0;
-        var powerLimit = ReadUInt(nameof(nvmlDeviceGetEnforcedPowerLimit), log, (out uint v) => nvmlDeviceGetEnforcedPowerLimit(device, out v)) / 1000.0;
-        double? encoder = ReadUInt(nameof(nvmlDeviceGetEncoderUtilization), log, (out uint v) => nvmlDeviceGetEncoderUtilization(device, out v, out _));
-        double? decoder = ReadUInt(nameof(nvmlDeviceGetDecoderUtilization), log, (out uint v) => nvmlDeviceGetDecoderUtilization(device, out v, out _));
-        var smClock = (int?)ReadUInt(nameof(nvmlDeviceGetClockInfo), log, (out uint v) => nvmlDeviceGetClockInfo(device, ClockSm, out v));
-        var memoryClock = (int?)ReadUInt(nameof(nvmlDeviceGetClockInfo), log, (out uint v) => nvmlDeviceGetClockInfo(device, ClockMemory, out v));
+        var temperature = ReadTemperature(api, device, log);
+        var power = ReadUInt(nameof(NvmlApi.nvmlDeviceGetPowerUsage), log, (out uint v) => api.nvmlDeviceGetPowerUsage(device, out v)) / 1000.0;
+        var powerLimit = ReadUInt(nameof(NvmlApi.nvmlDeviceGetEnforcedPowerLimit), log, (out uint v) => api.nvmlDeviceGetEnforcedPowerLimit(device, out v)) / 1000.0;
+        double? encoder = ReadUInt(nameof(NvmlApi.nvmlDeviceGetEncoderUtilization), log, (out uint v) => api.nvmlDeviceGetEncoderUtilization(device, out v, out _));
+        double? decoder = ReadUInt(nameof(NvmlApi.nvmlDeviceGetDecoderUtilization), log, (out uint v) => api.nvmlDeviceGetDecoderUtilization(device, out v, out _));
+        var smClock = (int?)ReadUInt(nameof(NvmlApi.nvmlDeviceGetClockInfo), log, (out uint v) => api.nvmlDeviceGetClockInfo(device, ClockSm, out v));
+        var memoryClock = (int?)ReadUInt(nameof(NvmlApi.nvmlDeviceGetClockInfo), log, (out uint v) => api.nvmlDeviceGetClockInfo(device, ClockMemory, out v));
 
         IReadOnlyList<GpuProcess>? processes = null;
         if (includeProcesses)
         {
-            if (ReadValue(nameof(nvmlDeviceGetComputeRunningProcesses), log, (out IReadOnlyList<GpuProcess> list) => ReadProcesses(device, out list), out var list))
+            if (ReadValue(nameof(NvmlApi.nvmlDeviceGetComputeRunningProcesses), log, (out IReadOnlyList<GpuProcess> list) => ReadProcesses(api, device, out list), out var list))
             {
                 processes = list;
             }
@@ -284,32 +296,32 @@ public sealed class NvmlGpuProbe : IGpuProbe
             _lastByUuid.GetValueOrDefault(uuid), uuid, index, health, $"{function}: {result.Describe()}", now);
     }
 
-    private static unsafe NvmlReturn ReadUuid(nint device, out string uuid)
+    private static unsafe NvmlReturn ReadUuid(NvmlApi api, nint device, out string uuid)
     {
         var buffer = stackalloc byte[DeviceStringBufferSize];
-        var result = nvmlDeviceGetUUID(device, buffer, DeviceStringBufferSize);
+        var result = api.nvmlDeviceGetUUID(device, buffer, DeviceStringBufferSize);
         uuid = result == NvmlReturn.SUCCESS ? DecodeString(new ReadOnlySpan<byte>(buffer, DeviceStringBufferSize)) : "";
         return result;
     }
 
-    private static unsafe NvmlReturn ReadName(nint device, out string name)
+    private static unsafe NvmlReturn ReadName(NvmlApi api, nint device, out string name)
     {
         var buffer = stackalloc byte[DeviceStringBufferSize];
-        var result = nvmlDeviceGetName(device, buffer, DeviceStringBufferSize);
+        var result = api.nvmlDeviceGetName(device, buffer, DeviceStringBufferSize);
         name = result == NvmlReturn.SUCCESS ? DecodeString(new ReadOnlySpan<byte>(buffer, DeviceStringBufferSize)) : "";
         return result;
     }
 
     /// <summary>v2 (what nvidia-smi shows, with reserved memory split out), else v1 on drivers before R510.</summary>
-    private NvmlReturn ReadMemory(nint device, out MemoryReading memory)
+    private NvmlReturn ReadMemory(NvmlApi api, nint device, out MemoryReading memory)
     {
-        const string v2 = nameof(nvmlDeviceGetMemoryInfo_v2);
+        const string v2 = nameof(NvmlApi.nvmlDeviceGetMemoryInfo_v2);
         if (!_missingEntryPoints.Contains(v2))
         {
             try
             {
                 var reading = new nvmlMemory_v2_t { version = nvmlMemory_v2_t.Version };
-                var result = nvmlDeviceGetMemoryInfo_v2(device, ref reading);
+                var result = api.nvmlDeviceGetMemoryInfo_v2(device, ref reading);
                 if (result == NvmlReturn.SUCCESS)
                 {
                     memory = new(ToBytes(reading.total), ToBytes(reading.used), ToBytes(reading.free), ToBytes(reading.reserved));
@@ -332,7 +344,7 @@ public sealed class NvmlGpuProbe : IGpuProbe
             }
         }
 
-        var v1Result = nvmlDeviceGetMemoryInfo(device, out var v1);
+        var v1Result = api.nvmlDeviceGetMemoryInfo(device, out var v1);
         memory = v1Result == NvmlReturn.SUCCESS
             ? new(ToBytes(v1.total), ToBytes(v1.used), ToBytes(v1.free), Reserved: null)
             : default;
@@ -340,15 +352,15 @@ public sealed class NvmlGpuProbe : IGpuProbe
     }
 
     /// <summary>TemperatureV (NVML 12.8+), else the deprecated GetTemperature, which 13.0 still exports.</summary>
-    private double? ReadTemperature(nint device, DeviceReadLog log)
+    private double? ReadTemperature(NvmlApi api, nint device, DeviceReadLog log)
     {
-        const string versioned = nameof(nvmlDeviceGetTemperatureV);
+        const string versioned = nameof(NvmlApi.nvmlDeviceGetTemperatureV);
         if (!_missingEntryPoints.Contains(versioned))
         {
             try
             {
                 var reading = new nvmlTemperature_v1_t { version = nvmlTemperature_v1_t.Version, sensorType = TemperatureSensorGpu };
-                var result = nvmlDeviceGetTemperatureV(device, ref reading);
+                var result = api.nvmlDeviceGetTemperatureV(device, ref reading);
                 if (result == NvmlReturn.SUCCESS)
                 {
                     return reading.temperature;
@@ -370,15 +382,15 @@ public sealed class NvmlGpuProbe : IGpuProbe
             }
         }
 
-        return ReadUInt(nameof(nvmlDeviceGetTemperature), log, (out uint v) => nvmlDeviceGetTemperature(device, TemperatureSensorGpu, out v));
+        return ReadUInt(nameof(NvmlApi.nvmlDeviceGetTemperature), log, (out uint v) => api.nvmlDeviceGetTemperature(device, TemperatureSensorGpu, out v));
     }
 
     /// <summary>The count / INSUFFICIENT_SIZE / retry protocol of nvml.h l.7370–7402.</summary>
-    private static unsafe NvmlReturn ReadProcesses(nint device, out IReadOnlyList<GpuProcess> processes)
+    private static unsafe NvmlReturn ReadProcesses(NvmlApi api, nint device, out IReadOnlyList<GpuProcess> processes)
     {
         processes = [];
         uint count = 0;
-        var result = nvmlDeviceGetComputeRunningProcesses(device, ref count, null);
+        var result = api.nvmlDeviceGetComputeRunningProcesses(device, ref count, null);
         for (var attempt = 0; result == NvmlReturn.ERROR_INSUFFICIENT_SIZE && attempt < 4; attempt++)
         {
             // Headroom: processes can start between the sizing call and this one.
@@ -386,7 +398,7 @@ public sealed class NvmlGpuProbe : IGpuProbe
             count = (uint)infos.Length;
             fixed (nvmlProcessInfo_v1_t* pointer = infos)
             {
-                result = nvmlDeviceGetComputeRunningProcesses(device, ref count, pointer);
+                result = api.nvmlDeviceGetComputeRunningProcesses(device, ref count, pointer);
             }
 
             if (result == NvmlReturn.SUCCESS)

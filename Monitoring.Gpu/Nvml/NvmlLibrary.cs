@@ -1,27 +1,14 @@
-using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace Monitoring.Gpu;
 
 /// <summary>
-/// Maps the "nvml" import name to the file the driver installs. Without this, the default probing looks for
-/// libnvml.so / nvml.so and never finds libnvidia-ml.so.1.
+/// Finds and loads NVML: the configured file (<c>Gpu:Nvml:LibraryPath</c>) when there is one, else the file the
+/// driver installs. Default probing would look for libnvml.so / nvml.so and never find libnvidia-ml.so.1.
 /// </summary>
 internal static class NvmlLibrary
 {
-    private static int s_registered;
-    private static nint s_handle;
-
-    /// <summary>Registers the resolver for this assembly; safe to call any number of times from any thread.</summary>
-    internal static void EnsureResolverRegistered()
-    {
-        // SetDllImportResolver throws if an assembly already has one, so only the first caller registers.
-        if (Interlocked.Exchange(ref s_registered, 1) == 0)
-        {
-            NativeLibrary.SetDllImportResolver(typeof(NvmlLibrary).Assembly, Resolve);
-        }
-    }
-
     /// <summary>The files to try, in order, on <paramref name="platform"/>. Linux and Windows only; NVML exists nowhere else.</summary>
     internal static IReadOnlyList<string> Candidates(OSPlatform platform, Func<string, string?> environment)
     {
@@ -67,37 +54,47 @@ internal static class NvmlLibrary
             : $"{DisplayName} not found: no NVIDIA driver installed (tried {string.Join(", ", candidates)})";
     }
 
-    /// <summary>Loads the library once and keeps it loaded for the life of the process.</summary>
-    internal static bool TryLoad(out nint handle)
+    /// <summary>
+    /// Loads <paramref name="configuredPath"/> if given (and nothing else: a wrong setting must show, not be papered
+    /// over by another library), else the first candidate that loads. The library stays loaded for the life of the
+    /// process: NVML and the driver's threads are not built to be unloaded, and loading the same file again only
+    /// bumps a reference count.
+    /// </summary>
+    internal static bool TryLoad(string? configuredPath, out nint handle, [NotNullWhen(true)] out string? path, [NotNullWhen(false)] out string? reason)
     {
-        handle = Volatile.Read(ref s_handle);
-        if (handle != 0)
+        if (!string.IsNullOrWhiteSpace(configuredPath))
         {
-            return true;
+            try
+            {
+                handle = NativeLibrary.Load(configuredPath);
+                path = configuredPath;
+                reason = null;
+                return true;
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                handle = 0;
+                path = null;
+                reason = $"Gpu:Nvml:LibraryPath '{configuredPath}' could not be loaded: {e.Message}";
+                return false;
+            }
         }
 
         foreach (var candidate in Candidates())
         {
             if (NativeLibrary.TryLoad(candidate, out handle))
             {
-                var previous = Interlocked.CompareExchange(ref s_handle, handle, 0);
-                if (previous != 0)
-                {
-                    // Another thread won the race; dlopen/LoadLibrary are reference-counted, so drop ours.
-                    NativeLibrary.Free(handle);
-                    handle = previous;
-                }
-
+                path = candidate;
+                reason = null;
                 return true;
             }
         }
 
         handle = 0;
+        path = null;
+        reason = NotFoundReason();
         return false;
     }
-
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == Interop.Nvml.LibraryName && TryLoad(out var handle) ? handle : 0;
 
     private static OSPlatform CurrentPlatform() =>
         OperatingSystem.IsWindows() ? OSPlatform.Windows

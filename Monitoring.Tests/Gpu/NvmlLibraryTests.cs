@@ -58,10 +58,16 @@ public class NvmlLibraryTests
     }
 
     [Fact]
-    public void RegisteringTheResolver_TwiceIsHarmless()
+    public void ConfiguredPath_ThatDoesNotLoad_IsUnavailableNamingTheSetting_AndTriesNothingElse()
     {
-        NvmlLibrary.EnsureResolverRegistered();
-        NvmlLibrary.EnsureResolverRegistered();
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-nvml-{Guid.NewGuid():N}", "libnvidia-ml.so.1");
+
+        using var probe = NvmlGpuProbe.Create(TimeProvider.System, missing);
+
+        Assert.False(probe.Status.Available);
+        Assert.StartsWith($"Gpu:Nvml:LibraryPath '{missing}' could not be loaded", probe.Status.Reason, StringComparison.Ordinal);
+        Assert.Null(probe.LibraryPath);
+        Assert.Empty(probe.Sample(includeProcesses: false));
     }
 
     [Fact]

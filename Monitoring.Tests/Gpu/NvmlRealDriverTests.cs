@@ -12,6 +12,8 @@ public sealed class NvmlRealDriverTests : IDisposable
 
     public void Dispose() => _probe.Dispose();
 
+    private NvmlApi Nvml => _probe.Api ?? throw new InvalidOperationException(_probe.Status.Reason);
+
     [GpuFact]
     public void Probe_IsAvailable_AndKnowsTheDriverVersion()
     {
@@ -23,7 +25,7 @@ public sealed class NvmlRealDriverTests : IDisposable
     [GpuFact]
     public void DeviceCount_IsAtLeastOne()
     {
-        Assert.Equal(NvmlReturn.SUCCESS, nvmlDeviceGetCount_v2(out var count));
+        Assert.Equal(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetCount_v2(out var count));
         Assert.True(count >= 1);
     }
 
@@ -80,10 +82,10 @@ public sealed class NvmlRealDriverTests : IDisposable
     [GpuFact]
     public void MemoryV2Used_IsAtMostV1Used_BecauseV1CountsReservedAsUsed()
     {
-        Assert.Equal(NvmlReturn.SUCCESS, nvmlDeviceGetHandleByIndex_v2(0, out var device));
-        Assert.Equal(NvmlReturn.SUCCESS, nvmlDeviceGetMemoryInfo(device, out var v1));
+        Assert.Equal(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetHandleByIndex_v2(0, out var device));
+        Assert.Equal(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetMemoryInfo(device, out var v1));
         var v2 = new nvmlMemory_v2_t { version = nvmlMemory_v2_t.Version };
-        Assert.Equal(NvmlReturn.SUCCESS, nvmlDeviceGetMemoryInfo_v2(device, ref v2));
+        Assert.Equal(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetMemoryInfo_v2(device, ref v2));
 
         Assert.Equal(v1.total, v2.total);
         Assert.True(v2.used <= v1.used, $"v2 used {v2.used} > v1 used {v1.used}");
@@ -94,16 +96,16 @@ public sealed class NvmlRealDriverTests : IDisposable
     [GpuFact]
     public void MemoryV2_WithAPlainTwoAsVersion_IsRejected()
     {
-        Assert.Equal(NvmlReturn.SUCCESS, nvmlDeviceGetHandleByIndex_v2(0, out var device));
+        Assert.Equal(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetHandleByIndex_v2(0, out var device));
         var memory = new nvmlMemory_v2_t { version = 2 };
 
-        Assert.NotEqual(NvmlReturn.SUCCESS, nvmlDeviceGetMemoryInfo_v2(device, ref memory));
+        Assert.NotEqual(NvmlReturn.SUCCESS, Nvml.nvmlDeviceGetMemoryInfo_v2(device, ref memory));
     }
 
     [GpuFact]
     public void ErrorString_ReadsNvmlsStaticText()
     {
-        var text = Marshal.PtrToStringUTF8(nvmlErrorString(NvmlReturn.ERROR_NOT_SUPPORTED));
+        var text = Marshal.PtrToStringUTF8(Nvml.nvmlErrorString(NvmlReturn.ERROR_NOT_SUPPORTED));
 
         Assert.False(string.IsNullOrWhiteSpace(text));
     }
