@@ -21,20 +21,25 @@ public sealed class GpuScheduler : BackgroundService
     private readonly WorkerPool _pool;
     private readonly IGpuInventory _gpus;
     private readonly SchedulerLeaseKeeper _lease;
+    private readonly InstanceRole _role;
     private readonly IOptionsMonitor<SchedulerOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<GpuScheduler> _logger;
     private volatile Dictionary<long, Deferral> _lastDeferrals = [];
+    // The largest GPU this process has seen, so a GPU that drops out of the reading for a while (lost, resetting)
+    // does not turn tasks only it could run into NoCapacity failures. One number: bounded.
+    private long _largestGpuTotalBytes;
 
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
-        SchedulerLeaseKeeper lease, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
+        SchedulerLeaseKeeper lease, InstanceRole role, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
     {
         _dbFactory = dbFactory;
         _queue = queue;
         _pool = pool;
         _gpus = gpus;
         _lease = lease;
+        _role = role;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -59,15 +64,19 @@ public sealed class GpuScheduler : BackgroundService
     public void Wake() => _wake.Writer.TryWrite(true);
 
     /// <summary>The safety tick: lease heartbeat (recovering lost work when the lease is newly taken),
-    /// timeouts, due retries, then a round.</summary>
+    /// timeouts, due retries, then a round. With scheduling off it only watches who holds the lease, so the
+    /// <see cref="InstanceRole"/> knows whether this process may write.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
         if (!_options.CurrentValue.Enabled)
         {
+            _role.Update(await _lease.ObserveAsync(cancellationToken));
             return;
         }
 
-        if (await _lease.RenewAsync(cancellationToken))
+        var acquired = await _lease.RenewAsync(cancellationToken);
+        _role.Update(_lease.IsHeld ? null : _lease.HeldBy);
+        if (acquired)
         {
             await _queue.RecoverAbandonedAsync(cancellationToken);
         }
@@ -119,7 +128,9 @@ public sealed class GpuScheduler : BackgroundService
             var reserved = _pool.Running.Where(r => r.GpuUuid is not null)
                 .GroupBy(r => r.GpuUuid!)
                 .ToDictionary(g => g.Key, g => g.Sum(r => r.ReservedBytes));
-            var plan = GpuPlacement.Plan(queued, _gpus.Current, reserved, _pool.IdleCount, options, now, _gpus.UnavailableReason);
+            var gpus = _gpus.Current;
+            _largestGpuTotalBytes = gpus.Select(g => g.TotalBytes).Append(_largestGpuTotalBytes).Max();
+            var plan = GpuPlacement.Plan(queued, gpus, reserved, _pool.IdleCount, options, now, _gpus.UnavailableReason, _largestGpuTotalBytes);
             _lastDeferrals = plan.Deferrals.ToDictionary(d => d.TaskId);
 
             var started = 0;
@@ -246,9 +257,7 @@ public sealed class GpuScheduler : BackgroundService
     {
         try
         {
-            // The state machine has no Pending → Failed move: the scheduler claims it, then fails it as not retryable.
-            await _queue.ClaimAsync(deferral.TaskId, "scheduler", null, cancellationToken);
-            await _queue.FailAsync(deferral.TaskId, new TaskFailure(FailureKind.NoCapacity, deferral.Explanation), cancellationToken);
+            await _queue.RefuseNoCapacityAsync(deferral.TaskId, deferral.Explanation, cancellationToken);
         }
         catch (Exception ex) when (ex is IllegalTransitionException or TaskNotFoundException)
         {

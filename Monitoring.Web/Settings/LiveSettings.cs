@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Monitoring.Core.Audit;
 using Monitoring.Core.Jobs;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 using Monitoring.Core.Workers;
 using Monitoring.Web.Jobs;
@@ -33,6 +34,7 @@ public sealed class LiveSettings(
     ISchedulerFactory quartz,
     PeriodicJobMonitor jobs,
     AuditWriter audit,
+    InstanceRole role,
     TimeProvider clock,
     ILogger<LiveSettings> logger)
 {
@@ -119,6 +121,7 @@ public sealed class LiveSettings(
         Actor actor, IReadOnlyDictionary<string, string?> changes, string auditAction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         await Writer.WaitAsync(cancellationToken);
         try
         {
