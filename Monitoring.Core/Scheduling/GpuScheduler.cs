@@ -29,6 +29,8 @@ public sealed class GpuScheduler : BackgroundService
     // The largest GPU this process has seen, so a GPU that drops out of the reading for a while (lost, resetting)
     // does not turn tasks only it could run into NoCapacity failures. One number: bounded.
     private long _largestGpuTotalBytes;
+    // Set when the lease is newly taken, until the previous owner's running tasks are recovered.
+    private bool _recoveryDue;
 
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
@@ -64,24 +66,10 @@ public sealed class GpuScheduler : BackgroundService
     public void Wake() => _wake.Writer.TryWrite(true);
 
     /// <summary>The safety tick: lease heartbeat (recovering lost work when the lease is newly taken),
-    /// timeouts, due retries, then a round. With scheduling off it only watches who holds the lease, so the
-    /// <see cref="InstanceRole"/> knows whether this process may write.</summary>
+    /// timeouts, due retries, then a round.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
-        if (!_options.CurrentValue.Enabled)
-        {
-            _role.Update(await _lease.ObserveAsync(cancellationToken));
-            return;
-        }
-
-        var acquired = await _lease.RenewAsync(cancellationToken);
-        _role.Update(_lease.IsHeld ? null : _lease.HeldBy);
-        if (acquired)
-        {
-            await _queue.RecoverAbandonedAsync(cancellationToken);
-        }
-
-        if (!_lease.IsHeld)
+        if (!await RefreshLeaseAsync(cancellationToken))
         {
             return;
         }
@@ -210,6 +198,22 @@ public sealed class GpuScheduler : BackgroundService
         }
     }
 
+    /// <summary>Reads the lease before the host serves anything, so the API, the console and the probe jobs never act
+    /// as the owner in the moments before the first tick of a process that is in fact read-only.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshLeaseAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Could not read the scheduler lease at start-up; the first tick tries again");
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -223,6 +227,33 @@ public sealed class GpuScheduler : BackgroundService
         _pool.WorkerFreed -= Wake;
         _round.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Renews the lease (or, with scheduling off, watches who holds it), tells the <see cref="InstanceRole"/>
+    /// who owns the database, and recovers what a previous owner left running once this process takes the lease.
+    /// Returns whether this process schedules.</summary>
+    private async Task<bool> RefreshLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.CurrentValue.Enabled)
+        {
+            _role.Update(await _lease.ObserveAsync(cancellationToken));
+            return false;
+        }
+
+        if (await _lease.RenewAsync(cancellationToken))
+        {
+            _recoveryDue = true;
+        }
+
+        _role.Update(_lease.IsHeld ? null : _lease.HeldBy);
+        if (_recoveryDue && _lease.IsHeld)
+        {
+            // Once, as before any round: retried later it could take this process's own new work for the dead owner's.
+            _recoveryDue = false;
+            await _queue.RecoverAbandonedAsync(cancellationToken);
+        }
+
+        return _lease.IsHeld;
     }
 
     private async Task<bool> StartAsync(Placement placement, CancellationToken cancellationToken)

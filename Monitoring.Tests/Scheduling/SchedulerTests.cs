@@ -192,10 +192,13 @@ public sealed class SchedulerTests
             () => secondScheduler.ReadOnlyReason?.Contains("holds the scheduler lease", StringComparison.Ordinal) == true, "the second host sees the lease taken",
             TimeSpan.FromSeconds(90));
 
-        var created = await (await secondClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).ReadJsonAsync();
+        // Changes go to the owner (the read-only host refuses them: ReadOnlyInstanceTests); the second host sees them.
+        await (await secondClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).IsProblemAsync(HttpStatusCode.Conflict);
+        var created = await (await firstClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).ReadJsonAsync();
         var id = created.GetProperty("id").GetInt64();
 
-        await Eventually.TrueAsync(() => first.Gate.Started.Contains(id), "the lease holder runs the task submitted through the other host");
+        await Eventually.TrueAsync(() => first.Gate.Started.Contains(id), "the lease holder runs the task");
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync($"/api/v1/tasks/{id}")).StatusCode);
         Assert.Empty(second.Gate.Started);
         Assert.Equal(0, await secondScheduler.RunRoundAsync());
         var ready = await (await secondClient.GetAsync("/health/ready")).ReadJsonAsync();
