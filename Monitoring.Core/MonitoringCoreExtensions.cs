@@ -31,6 +31,8 @@ public static class MonitoringCoreExtensions
         services.AddDbContextFactory<MonitoringDbContext>((sp, options) =>
             options.UseMonitoringDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
+        // Who may write: the Core write paths an operator reaches ask it, so it comes with the queue.
+        services.AddSingleton<InstanceRole>();
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();
         services.AddSingleton<TaskStatistics>();

@@ -4,6 +4,7 @@ using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Web.Alerts.Notifications;
 using Monitoring.Web.Alerts;
+using Monitoring.Web.Api;
 using Monitoring.Web.Audit;
 using Monitoring.Web.Components;
 using Monitoring.Web.Demo;
@@ -82,6 +83,7 @@ public static class MonitoringWebExtensions
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseReadOnlyGuard();
         app.UseAntiforgery();
         app.MapStaticAssets();
 

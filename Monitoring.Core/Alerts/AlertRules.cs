@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 
@@ -9,7 +10,7 @@ namespace Monitoring.Core.Alerts;
 /// <summary>Rules as operators change them (API and console alike): validated, written and audited
 /// (<c>alert.rule.create</c>, <c>.update</c>, <c>.delete</c> with before/after) in one transaction.</summary>
 public sealed class AlertRules(
-    IDbContextFactory<MonitoringDbContext> dbFactory, IAlertNotificationSink sink, TimeProvider clock, ILogger<AlertRules> logger)
+    IDbContextFactory<MonitoringDbContext> dbFactory, IAlertNotificationSink sink, InstanceRole role, TimeProvider clock, ILogger<AlertRules> logger)
 {
     public async Task<IReadOnlyList<AlertRuleView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -29,6 +30,7 @@ public sealed class AlertRules(
     {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         Check(draft);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -54,6 +56,7 @@ public sealed class AlertRules(
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
@@ -85,6 +88,7 @@ public sealed class AlertRules(
     public async Task DeleteAsync(long id, Actor actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id, cancellationToken)
             ?? throw new AlertNotFoundException($"Alert rule {id} does not exist.");

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 
@@ -14,7 +15,7 @@ public sealed record SilenceDraft(
 /// <summary>Time-boxed silences (SPEC §6), created and expired early by operators and audited
 /// (<c>alert.silence.create</c>, <c>alert.silence.expire</c>).</summary>
 public sealed class AlertSilences(
-    IDbContextFactory<MonitoringDbContext> dbFactory, IOptionsMonitor<AlertOptions> options, TimeProvider clock, ILogger<AlertSilences> logger)
+    IDbContextFactory<MonitoringDbContext> dbFactory, IOptionsMonitor<AlertOptions> options, InstanceRole role, TimeProvider clock, ILogger<AlertSilences> logger)
 {
     public const int MaxListed = 500;
 
@@ -35,6 +36,7 @@ public sealed class AlertSilences(
     {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         var now = clock.GetUtcNow();
         var startsAt = draft.StartsAt ?? now;
         var errors = new Dictionary<string, string[]>();
@@ -102,6 +104,7 @@ public sealed class AlertSilences(
     public async Task<SilenceView> ExpireAsync(long id, Actor actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, cancellationToken)

@@ -43,7 +43,8 @@ public static class GpuPlacement
         int idleWorkers,
         SchedulerOptions options,
         DateTimeOffset now,
-        string? noGpuReason = null)
+        string? noGpuReason = null,
+        long largestKnownGpuTotalBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(gpus);
@@ -56,8 +57,12 @@ public static class GpuPlacement
         var placedPerGpu = new Dictionary<string, List<Placement>>();
         var placements = new List<Placement>();
         var deferrals = new List<Deferral>();
-        // Capacity counts every known GPU, schedulable or not: a GPU that is resetting will be back.
-        var largestTotal = gpus.Select(g => g.TotalBytes - Margin(g, options)).DefaultIfEmpty(long.MinValue).Max();
+        // Capacity counts every GPU known now, schedulable or not (a GPU that is resetting will be back), and the largest
+        // the caller has ever seen (a lost GPU may drop out of the reading for a while): a task is refused for capacity
+        // only when no GPU this machine has had could ever take it. total − margin grows with total, so the largest
+        // total gives the largest capacity.
+        var largestTotal = gpus.Select(g => g.TotalBytes).Append(largestKnownGpuTotalBytes).Max();
+        var largestCapacity = largestTotal > 0 ? largestTotal - Margin(largestTotal, options) : long.MinValue;
         var workersLeft = idleWorkers;
         var ahead = 0;
 
@@ -79,10 +84,11 @@ public static class GpuPlacement
                 continue;
             }
 
-            if (gpus.Count > 0 && need > largestTotal)
+            // Without any GPU known (provider none, or none read yet) a GPU task waits with the reason instead (SPEC §5).
+            if (largestTotal > 0 && need > largestCapacity)
             {
                 deferrals.Add(new Deferral(task.TaskId, WaitReason.NoCapacity,
-                    $"needs {GiB(need)}; the largest GPU holds {GiB(Math.Max(0, largestTotal))} after the safety margin, so it can never run here"));
+                    $"needs {GiB(need)}; the largest GPU offers {GiB(Math.Max(0, largestCapacity))} after margin, so it can never run here"));
                 continue;
             }
 
@@ -135,8 +141,14 @@ public static class GpuPlacement
     public static long Margin(GpuState gpu, SchedulerOptions options)
     {
         ArgumentNullException.ThrowIfNull(gpu);
+        return Margin(gpu.TotalBytes, options);
+    }
+
+    /// <summary>max(GpuSafetyMarginBytes, GpuSafetyMarginPercent × <paramref name="totalBytes"/>).</summary>
+    public static long Margin(long totalBytes, SchedulerOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
-        return Math.Max(options.GpuSafetyMarginBytes, (long)(gpu.TotalBytes * options.GpuSafetyMarginPercent / 100));
+        return Math.Max(options.GpuSafetyMarginBytes, (long)(totalBytes * options.GpuSafetyMarginPercent / 100));
     }
 
     /// <summary>With <c>MinBatchSize</c> above one, a GPU starts nothing until it has a full batch,

@@ -21,20 +21,27 @@ public sealed class GpuScheduler : BackgroundService
     private readonly WorkerPool _pool;
     private readonly IGpuInventory _gpus;
     private readonly SchedulerLeaseKeeper _lease;
+    private readonly InstanceRole _role;
     private readonly IOptionsMonitor<SchedulerOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<GpuScheduler> _logger;
     private volatile Dictionary<long, Deferral> _lastDeferrals = [];
+    // The largest GPU this process has seen, so a GPU that drops out of the reading for a while (lost, resetting)
+    // does not turn tasks only it could run into NoCapacity failures. One number: bounded.
+    private long _largestGpuTotalBytes;
+    // Set when the lease is newly taken, until the previous owner's running tasks are recovered.
+    private bool _recoveryDue;
 
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
-        SchedulerLeaseKeeper lease, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
+        SchedulerLeaseKeeper lease, InstanceRole role, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
     {
         _dbFactory = dbFactory;
         _queue = queue;
         _pool = pool;
         _gpus = gpus;
         _lease = lease;
+        _role = role;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -62,17 +69,7 @@ public sealed class GpuScheduler : BackgroundService
     /// timeouts, due retries, then a round.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
-        if (!_options.CurrentValue.Enabled)
-        {
-            return;
-        }
-
-        if (await _lease.RenewAsync(cancellationToken))
-        {
-            await _queue.RecoverAbandonedAsync(cancellationToken);
-        }
-
-        if (!_lease.IsHeld)
+        if (!await RefreshLeaseAsync(cancellationToken))
         {
             return;
         }
@@ -119,7 +116,9 @@ public sealed class GpuScheduler : BackgroundService
             var reserved = _pool.Running.Where(r => r.GpuUuid is not null)
                 .GroupBy(r => r.GpuUuid!)
                 .ToDictionary(g => g.Key, g => g.Sum(r => r.ReservedBytes));
-            var plan = GpuPlacement.Plan(queued, _gpus.Current, reserved, _pool.IdleCount, options, now, _gpus.UnavailableReason);
+            var gpus = _gpus.Current;
+            _largestGpuTotalBytes = gpus.Select(g => g.TotalBytes).Append(_largestGpuTotalBytes).Max();
+            var plan = GpuPlacement.Plan(queued, gpus, reserved, _pool.IdleCount, options, now, _gpus.UnavailableReason, _largestGpuTotalBytes);
             _lastDeferrals = plan.Deferrals.ToDictionary(d => d.TaskId);
 
             var started = 0;
@@ -199,6 +198,22 @@ public sealed class GpuScheduler : BackgroundService
         }
     }
 
+    /// <summary>Reads the lease before the host serves anything, so the API, the console and the probe jobs never act
+    /// as the owner in the moments before the first tick of a process that is in fact read-only.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshLeaseAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Could not read the scheduler lease at start-up; the first tick tries again");
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -212,6 +227,33 @@ public sealed class GpuScheduler : BackgroundService
         _pool.WorkerFreed -= Wake;
         _round.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Renews the lease (or, with scheduling off, watches who holds it), tells the <see cref="InstanceRole"/>
+    /// who owns the database, and recovers what a previous owner left running once this process takes the lease.
+    /// Returns whether this process schedules.</summary>
+    private async Task<bool> RefreshLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.CurrentValue.Enabled)
+        {
+            _role.Update(await _lease.ObserveAsync(cancellationToken));
+            return false;
+        }
+
+        if (await _lease.RenewAsync(cancellationToken))
+        {
+            _recoveryDue = true;
+        }
+
+        _role.Update(_lease.IsHeld ? null : _lease.HeldBy);
+        if (_recoveryDue && _lease.IsHeld)
+        {
+            // Once, as before any round: retried later it could take this process's own new work for the dead owner's.
+            _recoveryDue = false;
+            await _queue.RecoverAbandonedAsync(cancellationToken);
+        }
+
+        return _lease.IsHeld;
     }
 
     private async Task<bool> StartAsync(Placement placement, CancellationToken cancellationToken)
@@ -246,9 +288,7 @@ public sealed class GpuScheduler : BackgroundService
     {
         try
         {
-            // The state machine has no Pending → Failed move: the scheduler claims it, then fails it as not retryable.
-            await _queue.ClaimAsync(deferral.TaskId, "scheduler", null, cancellationToken);
-            await _queue.FailAsync(deferral.TaskId, new TaskFailure(FailureKind.NoCapacity, deferral.Explanation), cancellationToken);
+            await _queue.RefuseNoCapacityAsync(deferral.TaskId, deferral.Explanation, cancellationToken);
         }
         catch (Exception ex) when (ex is IllegalTransitionException or TaskNotFoundException)
         {

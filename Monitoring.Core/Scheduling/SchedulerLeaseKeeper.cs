@@ -77,6 +77,17 @@ public sealed class SchedulerLeaseKeeper(
         return acquired;
     }
 
+    /// <summary>Reads who holds the lease without taking it, for a process whose scheduling is off: sets
+    /// <see cref="HeldBy"/> to a live holder other than this process, or null when none is alive.</summary>
+    public async Task<string?> ObserveAsync(CancellationToken cancellationToken = default)
+    {
+        var expiry = TimeSpan.FromSeconds(options.CurrentValue.LeaseSeconds);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var lease = await db.SchedulerLeases.AsNoTracking().FirstOrDefaultAsync(l => l.Name == SchedulerLease.SchedulerName, cancellationToken);
+        HeldBy = lease is not null && lease.Owner != OwnerId && clock.GetUtcNow() - lease.HeartbeatAt <= expiry ? lease.Owner : null;
+        return HeldBy;
+    }
+
     /// <summary>Gives the lease up on a clean shutdown, so a restarted process can take it at once. Best effort:
     /// if it fails (the host is already out of time), the lease simply expires after <c>Scheduler:LeaseSeconds</c>.</summary>
     public async Task ReleaseAsync()

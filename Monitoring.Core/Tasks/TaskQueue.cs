@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Audit;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Storage;
 
 namespace Monitoring.Core.Tasks;
@@ -17,6 +18,7 @@ public sealed class TaskQueue(
     IDbContextFactory<MonitoringDbContext> dbFactory,
     TimeProvider clock,
     IOptionsMonitor<TaskOptions> options,
+    InstanceRole role,
     ILogger<TaskQueue> logger)
 {
     private const int BulkPageSize = 500;
@@ -29,6 +31,9 @@ public sealed class TaskQueue(
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(actor);
+        // The operator entry points (enqueue, retry, cancel, delete, bulk) refuse while another process owns the
+        // database; the scheduler's own moves (claim, complete, fail) are guarded by the lease instead.
+        role.EnsureWritable();
         var errors = TaskSubmissionValidator.Validate(submission, out var parametersJson);
         if (errors.Count > 0)
         {
@@ -204,6 +209,27 @@ public sealed class TaskQueue(
         }, cancellationToken);
     }
 
+    /// <summary>Fails a queued task that needs more GPU memory than any GPU offers (Pending → Failed, kind
+    /// <see cref="FailureKind.NoCapacity"/>). It is not claimed: no worker, no Processing event, no attempt used.</summary>
+    public Task<TaskItem> RefuseNoCapacityAsync(long taskId, string explanation, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(explanation);
+        return WriteAsync(async (w, now) =>
+        {
+            var task = await FindAsync(w.Db, taskId, cancellationToken);
+            var message = Truncate(explanation, TaskItem.MaxErrorLength);
+            w.Move(task, TaskTrigger.RefuseNoCapacity, now, Actor.Scheduler, $"{FailureKind.NoCapacity} (not retryable): {message}");
+            task.FinishedAt = now;
+            task.NextAttemptAt = null;
+            task.FailureKind = FailureKind.NoCapacity;
+            task.Error = message;
+            task.ErrorFingerprint = ErrorFingerprint.Compute(task.Type, FailureKind.NoCapacity, explanation);
+            var failure = new TaskFailure(FailureKind.NoCapacity, explanation);
+            w.AfterCommit(static s => TaskTracing.Failed(s.task, s.failure, s.now), (task, failure, now));
+            return task;
+        }, cancellationToken);
+    }
+
     /// <summary>Records how far a running task has got (0–100). Not a state change: no event, and a task
     /// that is no longer Processing is left alone.</summary>
     public async Task ReportProgressAsync(long taskId, int percent, CancellationToken cancellationToken = default)
@@ -241,7 +267,7 @@ public sealed class TaskQueue(
 
     /// <summary>An operator retries a dead or cancelled task; its attempt budget is renewed.</summary>
     public Task<TaskItem> RetryAsync(long taskId, Actor actor, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (w, now) =>
+        OperatorWriteAsync(async (w, now) =>
         {
             var task = await FindAsync(w.Db, taskId, cancellationToken);
             var before = TaskSnapshot.Of(task);
@@ -253,7 +279,7 @@ public sealed class TaskQueue(
     /// <summary>Cancels a waiting or running task. Running work is stopped by whoever runs it,
     /// on the <see cref="Changed"/> notification.</summary>
     public Task<TaskItem> CancelAsync(long taskId, Actor actor, string? reason = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (w, now) =>
+        OperatorWriteAsync(async (w, now) =>
         {
             var task = await FindAsync(w.Db, taskId, cancellationToken);
             var before = TaskSnapshot.Of(task);
@@ -264,7 +290,7 @@ public sealed class TaskQueue(
 
     /// <summary>Deletes a finished task and its events; the audit entry keeps a snapshot.</summary>
     public Task DeleteAsync(long taskId, Actor actor, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (w, now) =>
+        OperatorWriteAsync(async (w, now) =>
         {
             var task = await FindAsync(w.Db, taskId, cancellationToken);
             var snapshot = TaskSnapshot.Of(task);
@@ -296,7 +322,7 @@ public sealed class TaskQueue(
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(actor);
         var states = sources.ToArray();
-        return WriteAsync(async (w, now) =>
+        return OperatorWriteAsync(async (w, now) =>
         {
             var matching = filter.Apply(w.Db.Tasks).Where(t => states.Contains(t.Status));
             var sample = new List<long>();
@@ -497,6 +523,12 @@ public sealed class TaskQueue(
 
     private static async Task<TaskItem> FindAsync(MonitoringDbContext db, long taskId, CancellationToken cancellationToken) =>
         await db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken) ?? throw new TaskNotFoundException(taskId);
+
+    private Task<T> OperatorWriteAsync<T>(Func<Write, DateTimeOffset, Task<T>> work, CancellationToken cancellationToken)
+    {
+        role.EnsureWritable();
+        return WriteAsync(work, cancellationToken);
+    }
 
     private async Task<T> WriteAsync<T>(Func<Write, DateTimeOffset, Task<T>> work, CancellationToken cancellationToken)
     {

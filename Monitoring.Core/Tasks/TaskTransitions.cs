@@ -14,6 +14,9 @@ public enum TaskTrigger
     /// <summary>An operator retries a dead or cancelled task with a renewed attempt budget.</summary>
     ManualRetry,
     Cancel,
+    /// <summary>The scheduler refuses a queued task that needs more GPU memory than any GPU offers (SPEC §3):
+    /// it never ran, so it is not claimed and no attempt is used.</summary>
+    RefuseNoCapacity,
 }
 
 /// <summary>The single list of legal transitions (SPEC §3). Everything else is refused.</summary>
@@ -31,6 +34,7 @@ public static class TaskTransitions
         [(TaskState.Pending, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Retrying, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Processing, TaskTrigger.Cancel)] = TaskState.Cancelled,
+        [(TaskState.Pending, TaskTrigger.RefuseNoCapacity)] = TaskState.Failed,
     };
 
     /// <summary>States from which a task may be deleted; a running task must be cancelled first.</summary>
@@ -73,6 +77,7 @@ public sealed class IllegalTransitionException(long taskId, TaskState from, stri
         TaskTrigger.Requeue => "requeued",
         TaskTrigger.ManualRetry => "retried (only Failed or Cancelled tasks can be)",
         TaskTrigger.Cancel => "cancelled (only Pending, Retrying or Processing tasks can be)",
+        TaskTrigger.RefuseNoCapacity => "refused for capacity (only Pending tasks can be)",
         _ => trigger.ToString(),
     };
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Alerts;
 using Monitoring.Core.Metrics;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Storage;
 using Monitoring.Tests.Support;
 
@@ -47,8 +48,8 @@ public sealed class AlertEngine
             new OptionsFactory<AlertOptions>([new ConfigureOptions<AlertOptions>(o => configure?.Invoke(o))], []), [], new OptionsCache<AlertOptions>());
         var signals = new StoredOnlyAlertSignals(new StoredAlertSignals(factory, database.Clock), Lookback);
         Evaluator = new AlertEvaluator(factory, signals, Sink, options, database.Clock, NullLogger<AlertEvaluator>.Instance);
-        Rules = new AlertRules(factory, Sink, database.Clock, NullLogger<AlertRules>.Instance);
-        Silences = new AlertSilences(factory, options, database.Clock, NullLogger<AlertSilences>.Instance);
+        Rules = new AlertRules(factory, Sink, new InstanceRole(), database.Clock, NullLogger<AlertRules>.Instance);
+        Silences = new AlertSilences(factory, options, new InstanceRole(), database.Clock, NullLogger<AlertSilences>.Instance);
         Maintenance = new AlertMaintenance(factory, options, database.Clock, NullLogger<AlertMaintenance>.Instance);
         Reader = new AlertReader(factory);
     }

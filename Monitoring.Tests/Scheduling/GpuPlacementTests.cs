@@ -109,6 +109,40 @@ public sealed class GpuPlacementTests
     }
 
     [Fact]
+    public void Capacity_is_the_largest_gpus_total_less_its_margin()
+    {
+        // 24 GiB less max(1 GiB, 10 %) = 21.6 GiB: 21.5 fits on an idle GPU, 21.7 never can.
+        var result = GpuPlacement.Plan([Task(1, 21.7), Task(2, 21.5)], [Gpu("a", 24, 24)], new Dictionary<string, long>(), 4, Options(), Now);
+
+        var deferral = Assert.Single(result.Deferrals);
+        Assert.Equal((1L, WaitReason.NoCapacity), (deferral.TaskId, deferral.Reason));
+        Assert.StartsWith("needs 21.7 GiB; the largest GPU offers 21.6 GiB after margin", deferral.Explanation, StringComparison.Ordinal);
+        Assert.Equal([2L], result.Placements.Select(p => p.TaskId));
+    }
+
+    [Fact]
+    public void A_gpu_that_dropped_out_of_the_reading_still_counts_for_capacity_so_its_tasks_wait_instead_of_failing()
+    {
+        // The 24 GiB GPU was seen before and is gone from the reading (lost); only a 16 GiB one is left.
+        var result = GpuPlacement.Plan([Task(1, 20), Task(2, 30)], [Gpu("b", 16, 16)], new Dictionary<string, long>(), 4, Options(), Now,
+            largestKnownGpuTotalBytes: 24L << 30);
+
+        Assert.Empty(result.Placements);
+        Assert.Equal(WaitReason.GpuMemory, result.Deferrals.Single(d => d.TaskId == 1).Reason);
+        Assert.Equal(WaitReason.NoCapacity, result.Deferrals.Single(d => d.TaskId == 2).Reason);
+    }
+
+    [Fact]
+    public void Without_any_gpu_known_a_large_task_waits_with_the_reason_instead_of_failing()
+    {
+        var result = GpuPlacement.Plan([Task(1, 30)], [], new Dictionary<string, long>(), 4, Options(), Now, "no NVIDIA GPU detected (Gpu:Provider = none)");
+
+        var deferral = Assert.Single(result.Deferrals);
+        Assert.Equal(WaitReason.NoGpu, deferral.Reason);
+        Assert.Contains("no NVIDIA GPU detected", deferral.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_minimum_batch_holds_a_gpu_until_it_fills_or_the_oldest_has_waited_long_enough()
     {
         var gpus = new[] { Gpu("a", 24, 24) };

@@ -152,17 +152,29 @@ public sealed class SchedulerTests
     }
 
     [Fact]
-    public async Task A_task_larger_than_every_gpu_fails_as_NoCapacity()
+    public async Task A_task_larger_than_every_gpu_fails_as_NoCapacity_without_a_claim_while_one_that_fits_runs()
     {
         using var app = new MonitoringApp(MonitoringApp.Scheduling(
-            ("Gpu:Provider", "simulated"), ("Gpu:Simulated:Count", "2"), ("Gpu:Simulated:MemoryBytes", (8 * GiB).ToString(System.Globalization.CultureInfo.InvariantCulture))));
-        var task = (await app.Queue.EnqueueAsync(new TaskSubmission { Type = GateHandler.GpuType, RequiredGpuMemoryBytes = 20 * GiB }, Actor.System)).Task;
+            ("Gpu:Provider", "simulated"), ("Gpu:Simulated:Count", "2"), ("Gpu:Simulated:MemoryBytes", (24 * GiB).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        using var client = app.CreateClient();
+        var tooLarge = (await app.Queue.EnqueueAsync(new TaskSubmission { Type = GateHandler.GpuType, RequiredGpuMemoryBytes = 30 * GiB }, Actor.System)).Task;
+        var fits = (await app.Queue.EnqueueAsync(new TaskSubmission { Type = GateHandler.GpuType, RequiredGpuMemoryBytes = 20 * GiB }, Actor.System)).Task;
 
-        await Eventually.TrueAsync(async () => (await app.Reader.GetAsync(task.Id))!.Status == TaskState.Failed, "the task is failed for capacity");
+        await Eventually.TrueAsync(async () => (await app.Reader.GetAsync(tooLarge.Id))!.Status == TaskState.Failed, "the task is failed for capacity");
+        await Eventually.TrueAsync(() => app.Gate.Started.Contains(fits.Id), "the 20 GiB task is placed on a 24 GiB GPU");
 
-        var failed = await app.Reader.GetAsync(task.Id);
+        var failed = await app.Reader.GetAsync(tooLarge.Id);
         Assert.Equal(FailureKind.NoCapacity, failed!.FailureKind);
-        Assert.Contains("can never run here", failed.Error, StringComparison.Ordinal);
+        Assert.StartsWith("needs 30.0 GiB; the largest GPU offers 21.6 GiB after margin", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(0, failed.Attempt);
+        Assert.Null(failed.WorkerId);
+        Assert.Equal([TaskState.Pending, TaskState.Failed], failed.Events.Select(e => e.To));
+        Assert.Equal("scheduler", failed.Events[^1].Actor);
+        Assert.DoesNotContain(tooLarge.Id, app.Gate.Started);
+        Assert.Equal(TaskState.Processing, (await app.Reader.GetAsync(fits.Id))!.Status);
+        // An operator may still retry it (e.g. after fitting a larger GPU): a renewed budget, back to the queue.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/tasks/{tooLarge.Id}/retry", null)).StatusCode);
+        app.Gate.Release(fits.Id);
     }
 
     [Fact]
@@ -192,10 +204,13 @@ public sealed class SchedulerTests
             () => secondScheduler.ReadOnlyReason?.Contains("holds the scheduler lease", StringComparison.Ordinal) == true, "the second host sees the lease taken",
             TimeSpan.FromSeconds(90));
 
-        var created = await (await secondClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).ReadJsonAsync();
+        // Changes go to the owner (the read-only host refuses them: ReadOnlyInstanceTests); the second host sees them.
+        await (await secondClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).IsProblemAsync(HttpStatusCode.Conflict);
+        var created = await (await firstClient.PostJsonAsync("/api/v1/tasks", new { type = GateHandler.CpuType })).ReadJsonAsync();
         var id = created.GetProperty("id").GetInt64();
 
-        await Eventually.TrueAsync(() => first.Gate.Started.Contains(id), "the lease holder runs the task submitted through the other host");
+        await Eventually.TrueAsync(() => first.Gate.Started.Contains(id), "the lease holder runs the task");
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync($"/api/v1/tasks/{id}")).StatusCode);
         Assert.Empty(second.Gate.Started);
         Assert.Equal(0, await secondScheduler.RunRoundAsync());
         var ready = await (await secondClient.GetAsync("/health/ready")).ReadJsonAsync();

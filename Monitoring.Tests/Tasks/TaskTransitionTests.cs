@@ -16,6 +16,7 @@ public sealed class TaskTransitionTests
         ManualRetry,
         Cancel,
         Delete,
+        RefuseNoCapacity,
     }
 
     /// <summary>SPEC §3, written out independently of <see cref="TaskTransitions"/> so a wrong table fails here.
@@ -24,6 +25,8 @@ public sealed class TaskTransitionTests
     {
         [(TaskState.Pending, Operation.Claim)] = TaskState.Processing,
         [(TaskState.Pending, Operation.Cancel)] = TaskState.Cancelled,
+        // SPEC §3: a task needing more GPU memory than any GPU has fails without being claimed.
+        [(TaskState.Pending, Operation.RefuseNoCapacity)] = TaskState.Failed,
         [(TaskState.Processing, Operation.Complete)] = TaskState.Completed,
         [(TaskState.Processing, Operation.FailRetryable)] = TaskState.Retrying,
         [(TaskState.Processing, Operation.FailNonRetryable)] = TaskState.Failed,
@@ -128,6 +131,9 @@ public sealed class TaskTransitionTests
                     break;
                 case Operation.Delete:
                     await db.Queue.DeleteAsync(id, TestTasks.Operator);
+                    break;
+                case Operation.RefuseNoCapacity:
+                    await db.Queue.RefuseNoCapacityAsync(id, "needs 30.0 GiB; the largest GPU offers 21.6 GiB after margin");
                     break;
             }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Monitoring.Core.Alerts;
 using Monitoring.Core.Jobs;
 using Monitoring.Core.Scheduling;
@@ -12,7 +11,7 @@ namespace Monitoring.Web.Alerts;
 /// <remarks>A second process on the same database (read-only: another holds the scheduler lease) does not evaluate,
 /// so each transition is written and announced once.</remarks>
 public sealed class AlertEvaluationJob(
-    AlertEvaluator evaluator, GpuScheduler scheduler, IOptionsMonitor<SchedulerOptions> schedulerOptions, LiveFeed feed,
+    AlertEvaluator evaluator, InstanceRole role, LiveFeed feed,
     PeriodicJobMonitor monitor, ILogger<AlertEvaluationJob> logger)
     : MonitoredJob(monitor, logger)
 {
@@ -22,7 +21,7 @@ public sealed class AlertEvaluationJob(
 
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (schedulerOptions.CurrentValue.Enabled && scheduler.IsReadOnly)
+        if (role.IsReadOnly)
         {
             return;
         }

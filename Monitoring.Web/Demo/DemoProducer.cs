@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Monitoring.Core.Handlers;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 
 namespace Monitoring.Web.Demo;
 
 /// <summary>Enqueues a steady trickle of demo tasks so a fresh console has something to show.</summary>
 internal sealed class DemoProducer(
-    TaskIntake intake, TaskReader reader, TaskTypeRegistry types, IOptionsMonitor<DemoOptions> options, TimeProvider clock, ILogger<DemoProducer> logger)
+    TaskIntake intake, TaskReader reader, TaskTypeRegistry types, InstanceRole role, IOptionsMonitor<DemoOptions> options, TimeProvider clock, ILogger<DemoProducer> logger)
     : BackgroundService
 {
     private static readonly string[] DemoTypes = [DemoTaskHandler.VideoSynthesisType, DemoTaskHandler.TranscriptionType, ProcessTaskTypeOptions.VideoSynthesizeExampleName];
@@ -30,7 +31,8 @@ internal sealed class DemoProducer(
             try
             {
                 await Task.Delay(delay, clock, stoppingToken);
-                if (!settings.Enabled)
+                // A read-only process (another owns the database) produces nothing: the owner's producer does.
+                if (!settings.Enabled || role.IsReadOnly)
                 {
                     continue;
                 }

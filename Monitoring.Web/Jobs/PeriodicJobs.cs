@@ -12,9 +12,12 @@ using Quartz;
 namespace Monitoring.Web.Jobs;
 
 /// <summary>Reads every GPU; every Nth run also reads their process lists.</summary>
+/// <remarks>The probe jobs keep this process's live readings current either way, but only a process that may write
+/// (<see cref="InstanceRole"/>) records samples: a read-only second process would otherwise mix its own machine's
+/// readings into the owner's history.</remarks>
 public sealed class GpuProbeJob(
     GpuInventory gpus, Live.LiveFeed feed, Microsoft.Extensions.Options.IOptionsMonitor<ProbeOptions> options, MetricStore metrics,
-    PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
+    InstanceRole role, PeriodicJobMonitor monitor, ILogger<GpuProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "gpu-probe";
@@ -28,14 +31,15 @@ public sealed class GpuProbeJob(
         var samples = gpus.Refresh(includeProcesses: run % options.CurrentValue.GpuProcessesEveryNth == 1);
         feed.PublishGpuSamples(samples);
         // A failed read hands back the previous samples: recording them would repeat old readings.
-        if (gpus.LastError is null)
+        if (gpus.LastError is null && !role.IsReadOnly)
         {
             await metrics.RecordAsync(MetricPoints.FromGpus(samples), cancellationToken);
         }
     }
 }
 
-public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Live.LiveFeed feed, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
+public sealed class SystemProbeJob(
+    SystemProbe probe, LatestReadings latest, Live.LiveFeed feed, MetricStore metrics, InstanceRole role, PeriodicJobMonitor monitor, ILogger<SystemProbeJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "system-probe";
@@ -47,7 +51,10 @@ public sealed class SystemProbeJob(SystemProbe probe, LatestReadings latest, Liv
         var sample = probe.Sample();
         latest.System = sample;
         feed.PublishSystemSample(sample);
-        await metrics.RecordAsync(MetricPoints.FromSystem(sample), cancellationToken);
+        if (!role.IsReadOnly)
+        {
+            await metrics.RecordAsync(MetricPoints.FromSystem(sample), cancellationToken);
+        }
     }
 }
 
@@ -64,7 +71,8 @@ public sealed class SchedulerTickJob(GpuScheduler scheduler, PeriodicJobMonitor 
 
 /// <summary>The queue and pipeline performance snapshot (the metric store and alert evaluation build on it).</summary>
 public sealed class PerformanceSnapshotJob(
-    TaskStatistics statistics, LatestReadings latest, WorkerPool pool, MetricStore metrics, PeriodicJobMonitor monitor, ILogger<PerformanceSnapshotJob> logger)
+    TaskStatistics statistics, LatestReadings latest, WorkerPool pool, MetricStore metrics, InstanceRole role, PeriodicJobMonitor monitor,
+    ILogger<PerformanceSnapshotJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "performance-snapshot";
@@ -76,14 +84,22 @@ public sealed class PerformanceSnapshotJob(
         var previous = latest.Performance;
         var stats = await statistics.GetAsync(TimeSpan.FromHours(1), cancellationToken);
         latest.Performance = stats;
+        // The snapshot's pool figures are this process's pool: only the owner's belong in the history.
+        if (role.IsReadOnly)
+        {
+            return;
+        }
+
         await metrics.RecordAsync(MetricPoints.FromPerformance(stats, previous, pool.Snapshot()), cancellationToken);
     }
 }
 
 /// <summary>Hourly: finished tasks past their retention, then log files past Retention:LogDays into the archive, then the
-/// metric store's roll-up and pruning, then alert history past Alerts:HistoryDays.</summary>
+/// metric store's roll-up and pruning, then alert history past Alerts:HistoryDays. Only a process that may write runs it;
+/// a read-only one leaves the shared data folder to the owner.</summary>
 public sealed class RetentionJob(
-    TaskRetention retention, Logs.LogArchiver archiver, MetricStore metrics, Core.Alerts.AlertMaintenance alerts, PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
+    TaskRetention retention, Logs.LogArchiver archiver, MetricStore metrics, Core.Alerts.AlertMaintenance alerts, InstanceRole role,
+    PeriodicJobMonitor monitor, ILogger<RetentionJob> logger)
     : MonitoredJob(monitor, logger)
 {
     public const string JobName = "retention";
@@ -92,6 +108,11 @@ public sealed class RetentionJob(
 
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (role.IsReadOnly)
+        {
+            return;
+        }
+
         await retention.PurgeAsync(cancellationToken);
         await archiver.ArchiveAsync(cancellationToken);
         // Roll up first: pruning never drops raw samples that are not rolled up yet.

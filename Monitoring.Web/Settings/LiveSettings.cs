@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Monitoring.Core;
 using Monitoring.Core.Audit;
 using Monitoring.Core.Jobs;
+using Monitoring.Core.Scheduling;
 using Monitoring.Core.Tasks;
 using Monitoring.Core.Workers;
 using Monitoring.Web.Jobs;
@@ -34,6 +35,7 @@ public sealed class LiveSettings(
     ISchedulerFactory quartz,
     PeriodicJobMonitor jobs,
     AuditWriter audit,
+    InstanceRole role,
     TimeProvider clock,
     IEnumerable<ISettingRules> rules,
     ILogger<LiveSettings> logger)
@@ -124,6 +126,7 @@ public sealed class LiveSettings(
         Actor actor, IReadOnlyDictionary<string, string?> changes, string auditAction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        role.EnsureWritable();
         await Writer.WaitAsync(cancellationToken);
         try
         {

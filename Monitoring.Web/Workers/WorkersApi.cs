@@ -8,14 +8,25 @@ using Monitoring.Web.Settings;
 
 namespace Monitoring.Web.Workers;
 
-public sealed record PoolView(int Size, int MaxConcurrency, int Busy, int Idle, int Draining, bool ReadOnly, string? ReadOnlyReason, IReadOnlyList<WorkerSnapshot> Workers);
+/// <param name="ReadOnly">This process does not schedule (scheduling off, or another process holds the lease).</param>
+/// <param name="Owner">The process that owns the database while this one is read-only; the figures are then empty, not
+/// this process's idle pool (see <see cref="WorkersApi"/>).</param>
+public sealed record PoolView(
+    int Size, int MaxConcurrency, int Busy, int Idle, int Draining, bool ReadOnly, string? ReadOnlyReason, IReadOnlyList<WorkerSnapshot> Workers,
+    string? Owner = null);
 
+/// <param name="Owner">The process that owns the database while this one is read-only; no GPUs are listed then.</param>
 public sealed record GpuView(
     string Provider, bool Available, string? Reason, DateTimeOffset? LastSampledAt, string? LastError,
-    IReadOnlyList<GpuSample> Gpus, IReadOnlyDictionary<string, long> ReservedBytes, IReadOnlyDictionary<string, long[]> RunningTaskIds);
+    IReadOnlyList<GpuSample> Gpus, IReadOnlyDictionary<string, long> ReservedBytes, IReadOnlyDictionary<string, long[]> RunningTaskIds,
+    bool ReadOnly = false, string? Owner = null);
 
 public sealed record ResizeRequest(int? Count);
 
+/// <remarks>On a read-only process (another owns the database) the pool and GPU views list nothing and name the owner
+/// (<c>readOnly: true, owner: "host-a/pid 123/…"</c>): this process's pool is idle by design and its GPUs may be another
+/// machine's, so showing them would present a partial view as the system's (SPEC rule 2). The owner's live pool and GPU
+/// readings exist only in the owner's memory; its GPU history is in <c>/api/v1/metrics</c>.</remarks>
 public static class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder routes)
@@ -31,10 +42,16 @@ public static class WorkersApi
         return routes;
     }
 
-    public static Ok<PoolView> Workers(WorkerPool pool, GpuScheduler scheduler) => TypedResults.Ok(View(pool, scheduler));
+    public static Ok<PoolView> Workers(WorkerPool pool, GpuScheduler scheduler, InstanceRole role) => TypedResults.Ok(View(pool, scheduler, role));
 
-    public static Ok<GpuView> Gpus(GpuInventory inventory, WorkerPool pool)
+    public static Ok<GpuView> Gpus(GpuInventory inventory, WorkerPool pool, InstanceRole role)
     {
+        if (role.Owner is { } owner)
+        {
+            return TypedResults.Ok(new GpuView(
+                inventory.Probe.Provider, false, role.Reason, null, null, [], new Dictionary<string, long>(), new Dictionary<string, long[]>(), true, owner));
+        }
+
         var running = pool.Running.Where(r => r.GpuUuid is not null).GroupBy(r => r.GpuUuid!).ToList();
         return TypedResults.Ok(new GpuView(
             inventory.Probe.Provider, inventory.Probe.Status.Available, inventory.UnavailableReason, inventory.LastSampledAt, inventory.LastError,
@@ -44,7 +61,7 @@ public static class WorkersApi
     }
 
     public static async Task<Results<Ok<PoolView>, ValidationProblem, ProblemHttpResult>> Resize(
-        HttpContext context, WorkerPool pool, GpuScheduler scheduler, LiveSettings settings, CancellationToken cancellationToken)
+        HttpContext context, WorkerPool pool, GpuScheduler scheduler, InstanceRole role, LiveSettings settings, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<ResizeRequest>(context, JsonBody.SmallBytes, cancellationToken);
         if (problem is not null)
@@ -58,11 +75,16 @@ public static class WorkersApi
         }
 
         var errors = await settings.ResizePoolAsync(context.ToActor(), count, cancellationToken);
-        return errors.Count > 0 ? ApiProblems.Invalid("count", string.Join(" ", errors.Values.SelectMany(e => e))) : TypedResults.Ok(View(pool, scheduler));
+        return errors.Count > 0 ? ApiProblems.Invalid("count", string.Join(" ", errors.Values.SelectMany(e => e))) : TypedResults.Ok(View(pool, scheduler, role));
     }
 
-    private static PoolView View(WorkerPool pool, GpuScheduler scheduler)
+    private static PoolView View(WorkerPool pool, GpuScheduler scheduler, InstanceRole role)
     {
+        if (role.Owner is { } owner)
+        {
+            return new PoolView(0, 0, 0, 0, 0, true, role.Reason, [], owner);
+        }
+
         var snapshot = pool.Snapshot();
         return new PoolView(snapshot.Size, snapshot.Size, snapshot.Busy, snapshot.Idle, snapshot.Draining, scheduler.IsReadOnly, scheduler.ReadOnlyReason, snapshot.Workers);
     }
