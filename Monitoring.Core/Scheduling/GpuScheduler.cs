@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Core.Workers;
@@ -21,20 +22,23 @@ public sealed class GpuScheduler : BackgroundService
     private readonly WorkerPool _pool;
     private readonly IGpuInventory _gpus;
     private readonly SchedulerLeaseKeeper _lease;
+    private readonly TaskProcessOwner _owner;
     private readonly IOptionsMonitor<SchedulerOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<GpuScheduler> _logger;
     private volatile Dictionary<long, Deferral> _lastDeferrals = [];
+    private volatile bool _stopping;
 
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
-        SchedulerLeaseKeeper lease, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
+        SchedulerLeaseKeeper lease, TaskProcessOwner owner, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
     {
         _dbFactory = dbFactory;
         _queue = queue;
         _pool = pool;
         _gpus = gpus;
         _lease = lease;
+        _owner = owner;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -69,10 +73,10 @@ public sealed class GpuScheduler : BackgroundService
 
         if (await _lease.RenewAsync(cancellationToken))
         {
-            await _queue.RecoverAbandonedAsync(cancellationToken);
+            await RecoverAbandonedAsync(cancellationToken);
         }
 
-        if (!_lease.IsHeld)
+        if (!_lease.IsHeld || _stopping)
         {
             return;
         }
@@ -102,6 +106,11 @@ public sealed class GpuScheduler : BackgroundService
         await _round.WaitAsync(cancellationToken);
         try
         {
+            if (_stopping)
+            {
+                return 0;
+            }
+
             var options = _options.CurrentValue;
             var now = _clock.GetUtcNow();
             LastRoundAt = now;
@@ -199,9 +208,18 @@ public sealed class GpuScheduler : BackgroundService
         }
     }
 
+    /// <summary>A graceful stop (SPEC §3): claim nothing more, let running work finish within
+    /// <c>Workers:ShutdownGraceSeconds</c>, then stop what still runs and put it back in the queue uncounted.</summary>
+    /// <param name="cancellationToken">Fires when the host's own shutdown limit runs out: the grace ends early then.</param>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
+        _pool.BeginShutdown();
         await base.StopAsync(cancellationToken);
+        // A round already placing tasks finishes its claims (those tasks are drained like the rest); later rounds place nothing.
+        await _round.WaitAsync(CancellationToken.None);
+        _round.Release();
+        await DrainAsync(cancellationToken);
         await _pool.DisposeAsync();
         await _lease.ReleaseAsync();
     }
@@ -212,6 +230,64 @@ public sealed class GpuScheduler : BackgroundService
         _pool.WorkerFreed -= Wake;
         _round.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Kills the task processes other host instances left running for this database, then recovers their
+    /// tasks as Lost, noting on each what was killed. Runs only when this process has just taken the lease: the
+    /// previous holder is dead (or has lost the lease), so nothing it runs may go on next to the retries.</summary>
+    private async Task RecoverAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var killed = LeftoverProcesses.KillOrphans(_owner);
+        foreach (var process in killed)
+        {
+            _logger.LogWarning("Killed process {ProcessId} of task {TaskId}, left running by {Host}: {CommandLine}",
+                process.ProcessId, process.TaskId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?", process.Host, process.CommandLine);
+        }
+
+        var notes = killed.Where(p => p.TaskId is not null).GroupBy(p => p.TaskId!.Value).ToDictionary(
+            g => g.Key,
+            g => $"killed {g.Count()} process(es) it left running: {string.Join("; ", g.Take(3).Select(p => Shorten(p.CommandLine)))}{(g.Count() > 3 ? "; …" : "")}");
+        await _queue.RecoverAbandonedAsync(notes, cancellationToken);
+
+        static string Shorten(string commandLine) => commandLine.Length <= 120 ? commandLine : commandLine[..119] + "…";
+    }
+
+    /// <summary>Waits for running work to finish, up to the grace, heartbeating the lease meanwhile: the grace may
+    /// be longer than the lease, and no other process may recover these tasks while they still run here.</summary>
+    private async Task DrainAsync(CancellationToken hostGivesUp)
+    {
+        var deadline = _clock.GetUtcNow() + _pool.ShutdownGrace;
+        var options = _options.CurrentValue;
+        var heartbeat = TimeSpan.FromSeconds(Math.Min(options.IntervalSeconds, Math.Max(1, options.LeaseSeconds / 3)));
+        if (_pool.Running.Count > 0)
+        {
+            _logger.LogInformation("Stopping: no new tasks; waiting up to {Grace} s for {Count} running task(s)",
+                _pool.ShutdownGrace.TotalSeconds, _pool.Running.Count);
+        }
+
+        while (_pool.Running.Count > 0 && !hostGivesUp.IsCancellationRequested)
+        {
+            var left = deadline - _clock.GetUtcNow();
+            if (left <= TimeSpan.Zero || await _pool.WaitForRunningAsync(left < heartbeat ? left : heartbeat, hostGivesUp))
+            {
+                break;
+            }
+
+            try
+            {
+                await _lease.RenewAsync(hostGivesUp);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A failed heartbeat must not end the drain; at worst the lease expires and the tasks are recovered as Lost.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _logger.LogWarning(ex, "Could not renew the scheduler lease while stopping");
+            }
+        }
     }
 
     private async Task<bool> StartAsync(Placement placement, CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ public enum TaskTrigger
     /// <summary>An operator retries a dead or cancelled task with a renewed attempt budget.</summary>
     ManualRetry,
     Cancel,
+    /// <summary>A graceful stop of the host ended the attempt: back to the queue, the attempt not counted.</summary>
+    Interrupt,
 }
 
 /// <summary>The single list of legal transitions (SPEC §3). Everything else is refused.</summary>
@@ -31,6 +33,7 @@ public static class TaskTransitions
         [(TaskState.Pending, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Retrying, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Processing, TaskTrigger.Cancel)] = TaskState.Cancelled,
+        [(TaskState.Processing, TaskTrigger.Interrupt)] = TaskState.Pending,
     };
 
     /// <summary>States from which a task may be deleted; a running task must be cancelled first.</summary>
@@ -73,6 +76,7 @@ public sealed class IllegalTransitionException(long taskId, TaskState from, stri
         TaskTrigger.Requeue => "requeued",
         TaskTrigger.ManualRetry => "retried (only Failed or Cancelled tasks can be)",
         TaskTrigger.Cancel => "cancelled (only Pending, Retrying or Processing tasks can be)",
+        TaskTrigger.Interrupt => "interrupted (only a Processing task can be)",
         _ => trigger.ToString(),
     };
 }

@@ -16,6 +16,7 @@ public sealed class TaskTransitionTests
         ManualRetry,
         Cancel,
         Delete,
+        InterruptByShutdown,
     }
 
     /// <summary>SPEC §3, written out independently of <see cref="TaskTransitions"/> so a wrong table fails here.
@@ -28,6 +29,7 @@ public sealed class TaskTransitionTests
         [(TaskState.Processing, Operation.FailRetryable)] = TaskState.Retrying,
         [(TaskState.Processing, Operation.FailNonRetryable)] = TaskState.Failed,
         [(TaskState.Processing, Operation.Cancel)] = TaskState.Cancelled,
+        [(TaskState.Processing, Operation.InterruptByShutdown)] = TaskState.Pending,
         [(TaskState.Retrying, Operation.Requeue)] = TaskState.Pending,
         [(TaskState.Retrying, Operation.Cancel)] = TaskState.Cancelled,
         [(TaskState.Failed, Operation.ManualRetry)] = TaskState.Pending,
@@ -128,6 +130,9 @@ public sealed class TaskTransitionTests
                     break;
                 case Operation.Delete:
                     await db.Queue.DeleteAsync(id, TestTasks.Operator);
+                    break;
+                case Operation.InterruptByShutdown:
+                    await db.Queue.InterruptAsync(id, "the host stopped");
                     break;
             }
 
