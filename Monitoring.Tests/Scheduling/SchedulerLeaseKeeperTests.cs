@@ -58,8 +58,9 @@ public sealed class SchedulerLeaseKeeperTests
     {
         await using var db = await TestDatabase.CreateAsync();
         using var stranger = Sleep();
-        // The holder took the lease a minute before this pid's current process started: the holder is gone.
-        await HoldLeaseAsync(db, $"{Environment.MachineName}/pid {stranger.Id}/0badc0de", acquiredAt: _clock.GetUtcNow().AddMinutes(-1));
+        // The holder took the lease a minute before this pid's current process started: the holder is gone,
+        // though its last heartbeat is recent.
+        await HoldLeaseAsync(db, $"{Environment.MachineName}/pid {stranger.Id}/0badc0de", acquiredAt: _clock.GetUtcNow().AddMinutes(-1), heartbeatAt: _clock.GetUtcNow());
         var keeper = Keeper(db);
 
         Assert.True(await keeper.RenewAsync());
@@ -106,11 +107,11 @@ public sealed class SchedulerLeaseKeeperTests
         new FixedOptions<SchedulerOptions>(new SchedulerOptions { LeaseSeconds = leaseSeconds }),
         NullLogger<SchedulerLeaseKeeper>.Instance);
 
-    private static async Task HoldLeaseAsync(TestDatabase db, string owner, DateTimeOffset acquiredAt)
+    private static async Task HoldLeaseAsync(TestDatabase db, string owner, DateTimeOffset acquiredAt, DateTimeOffset? heartbeatAt = null)
     {
         await using var context = await db.OpenAsync();
         await context.SchedulerLeases.ExecuteDeleteAsync();
-        context.SchedulerLeases.Add(new SchedulerLease { Name = SchedulerLease.SchedulerName, Owner = owner, AcquiredAt = acquiredAt, HeartbeatAt = acquiredAt });
+        context.SchedulerLeases.Add(new SchedulerLease { Name = SchedulerLease.SchedulerName, Owner = owner, AcquiredAt = acquiredAt, HeartbeatAt = heartbeatAt ?? acquiredAt });
         await context.SaveChangesAsync();
     }
 
