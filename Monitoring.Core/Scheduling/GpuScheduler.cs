@@ -28,6 +28,8 @@ public sealed class GpuScheduler : BackgroundService
     private readonly ILogger<GpuScheduler> _logger;
     private volatile Dictionary<long, Deferral> _lastDeferrals = [];
     private volatile bool _stopping;
+    private readonly object _stopLock = new();
+    private Task? _stopped;
 
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
@@ -211,7 +213,17 @@ public sealed class GpuScheduler : BackgroundService
     /// <summary>A graceful stop (SPEC §3): claim nothing more, let running work finish within
     /// <c>Workers:ShutdownGraceSeconds</c>, then stop what still runs and put it back in the queue uncounted.</summary>
     /// <param name="cancellationToken">Fires when the host's own shutdown limit runs out: the grace ends early then.</param>
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>Stops once: a host can be stopped twice (WebApplicationFactory stops it while the app's own
+    /// <c>Run</c> stops and disposes it on the same signal), and a later call must not touch what was disposed.</remarks>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock)
+        {
+            return _stopped ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
         _pool.BeginShutdown();
