@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Monitoring.Tests.Workers;
 
 /// <summary>The real app as its own OS process, stopped the two ways a service is stopped: killed (a crash, an OOM
 /// kill) and terminated (SIGTERM from systemctl stop or docker stop). Nothing is lost either way.</summary>
-public sealed class HostShutdownTests
+public sealed class HostShutdownTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task After_a_host_is_killed_its_successor_kills_the_orphaned_task_process_and_schedules_within_two_seconds()
@@ -43,6 +44,7 @@ public sealed class HostShutdownTests
 
             // Measured on the server's claim time, so a slow first request to a fresh process does not count.
             var startedAt = (await TaskAsync(http, waiting)).GetProperty("startedAt").GetDateTimeOffset();
+            output.WriteLine($"waiting task claimed {(startedAt - readyAt).TotalSeconds:0.000} s after the restarted host first answered");
             Assert.True(startedAt - readyAt < TimeSpan.FromSeconds(2), $"claimed {(startedAt - readyAt).TotalSeconds:0.00} s after the host was ready");
             Assert.Empty(OsProcesses.Matching("sleep", "351"));
             var lost = await TaskAsync(http, orphaned);
@@ -83,7 +85,9 @@ public sealed class HostShutdownTests
             var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
             Assert.True(exitCode == 0, $"exit code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "none: still running"}\n{host.Output}");
-            Assert.True(DateTimeOffset.UtcNow - terminatedAt >= TimeSpan.FromSeconds(grace - 1), "the long task was given the grace to finish");
+            var stoppedAfter = DateTimeOffset.UtcNow - terminatedAt;
+            output.WriteLine($"SIGTERM to exit: {stoppedAfter.TotalSeconds:0.0} s with a {grace} s grace");
+            Assert.True(stoppedAfter >= TimeSpan.FromSeconds(grace - 1), "the long task was given the grace to finish");
             Assert.Empty(OsProcesses.Matching("sleep", "361"));
 
             await using var db = Open(data.Path);
