@@ -54,6 +54,9 @@ public static class MonitoringCoreExtensions
         services.AddTaskHandlers();
         services.AddSingleton<TaskIntake>();
         services.AddSingleton<SchedulerLeaseKeeper>();
+        // Task processes carry the lease owner and the database, so the next holder finds what a crash left running.
+        services.AddSingleton(sp => new TaskProcessOwner(
+            sp.GetRequiredService<SchedulerLeaseKeeper>().OwnerId, sp.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath));
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<GpuScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<GpuScheduler>());

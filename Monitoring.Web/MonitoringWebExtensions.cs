@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Monitoring.Core;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
+using Monitoring.Core.Workers;
 using Monitoring.Web.Alerts.Notifications;
 using Monitoring.Web.Alerts;
 using Monitoring.Web.Api;
@@ -58,6 +60,18 @@ public static class MonitoringWebExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LiveStatistics>());
 
         services.AddHostedService<DemoProducer>();
+
+        // The worker pool's graceful stop runs inside the host's stop, which the host cuts off after ShutdownTimeout
+        // (30 s by default): it must outlast Workers:ShutdownGraceSeconds plus killing what still runs, recording it
+        // and releasing the lease.
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, workers) =>
+        {
+            var needed = TimeSpan.FromSeconds(workers.Value.ShutdownGraceSeconds + 15);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
         return builder;
     }
 

@@ -17,10 +17,14 @@ public sealed class ProcessTaskHandler : ITaskHandler
     private const int MaxListedFiles = 1000;
 
     private readonly Dictionary<string, ProcessType> _types = new(StringComparer.Ordinal);
+    private readonly TaskProcessOwner? _owner;
 
-    public ProcessTaskHandler(IOptions<TaskTypesOptions> options)
+    /// <param name="owner">Tags every task process with this host instance and database, so a successor can
+    /// find and kill what a crash left running; null (a handler outside a host) leaves them untagged.</param>
+    public ProcessTaskHandler(IOptions<TaskTypesOptions> options, TaskProcessOwner? owner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _owner = owner;
         var value = options.Value;
         // Start-up validation normally catches bad configuration first; this covers a handler built without it.
         var validation = new ValidateTaskTypesOptions().Validate(Options.DefaultName, value);
@@ -77,7 +81,7 @@ public sealed class ProcessTaskHandler : ITaskHandler
                 // The list overload: each item stays one argument, whatever it contains.
                 .WithArguments(arguments)
                 .WithWorkingDirectory(run.OutputDirectory)
-                .WithEnvironmentVariables(Environment(type, run, marker))
+                .WithEnvironmentVariables(Environment(type, run, marker, _owner))
                 .WithStandardOutputPipe(PipeTarget.Create(output.ReadStdoutAsync))
                 .WithStandardErrorPipe(PipeTarget.Create(output.ReadStderrAsync))
                 .WithValidation(CommandResultValidation.None);
@@ -132,7 +136,7 @@ public sealed class ProcessTaskHandler : ITaskHandler
 
     internal static string LogFileName(int attempt) => $"attempt-{attempt.ToString(CultureInfo.InvariantCulture)}.log";
 
-    private static Dictionary<string, string?> Environment(ProcessType type, TaskRun run, string marker)
+    private static Dictionary<string, string?> Environment(ProcessType type, TaskRun run, string marker, TaskProcessOwner? owner)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in type.Environment)
@@ -141,7 +145,7 @@ public sealed class ProcessTaskHandler : ITaskHandler
         }
         // Empty, not unset: with the variable unset CUDA shows a process every GPU, with it empty none.
         environment[ValidateTaskTypesOptions.GpuVariable] = run.GpuUuid ?? "";
-        environment[LeftoverProcesses.MarkerVariable] = marker;
+        LeftoverProcesses.Mark(environment, marker, owner, run.TaskId);
         // The first-start admin password is the server's secret, not the task's.
         environment["MONITORING_ADMIN_PASSWORD"] = null;
         return environment;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.Core.Handlers;
 using Monitoring.Core.Storage;
 using Monitoring.Core.Tasks;
 using Monitoring.Core.Workers;
@@ -22,6 +23,7 @@ public sealed class GpuScheduler : BackgroundService
     private readonly IGpuInventory _gpus;
     private readonly SchedulerLeaseKeeper _lease;
     private readonly InstanceRole _role;
+    private readonly TaskProcessOwner _owner;
     private readonly IOptionsMonitor<SchedulerOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<GpuScheduler> _logger;
@@ -32,9 +34,13 @@ public sealed class GpuScheduler : BackgroundService
     // Set when the lease is newly taken, until the previous owner's running tasks are recovered.
     private bool _recoveryDue;
 
+    private volatile bool _stopping;
+    private readonly object _stopLock = new();
+    private Task? _stopped;
+
     public GpuScheduler(
         IDbContextFactory<MonitoringDbContext> dbFactory, TaskQueue queue, WorkerPool pool, IGpuInventory gpus,
-        SchedulerLeaseKeeper lease, InstanceRole role, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
+        SchedulerLeaseKeeper lease, InstanceRole role, TaskProcessOwner owner, IOptionsMonitor<SchedulerOptions> options, TimeProvider clock, ILogger<GpuScheduler> logger)
     {
         _dbFactory = dbFactory;
         _queue = queue;
@@ -42,6 +48,7 @@ public sealed class GpuScheduler : BackgroundService
         _gpus = gpus;
         _lease = lease;
         _role = role;
+        _owner = owner;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -69,7 +76,7 @@ public sealed class GpuScheduler : BackgroundService
     /// timeouts, due retries, then a round.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
-        if (!await RefreshLeaseAsync(cancellationToken))
+        if (!await RefreshLeaseAsync(cancellationToken) || _stopping)
         {
             return;
         }
@@ -99,6 +106,11 @@ public sealed class GpuScheduler : BackgroundService
         await _round.WaitAsync(cancellationToken);
         try
         {
+            if (_stopping)
+            {
+                return 0;
+            }
+
             var options = _options.CurrentValue;
             var now = _clock.GetUtcNow();
             LastRoundAt = now;
@@ -214,9 +226,28 @@ public sealed class GpuScheduler : BackgroundService
         await base.StartAsync(cancellationToken);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>A graceful stop (SPEC §3): claim nothing more, let running work finish within
+    /// <c>Workers:ShutdownGraceSeconds</c>, then stop what still runs and put it back in the queue uncounted.</summary>
+    /// <param name="cancellationToken">Fires when the host's own shutdown limit runs out: the grace ends early then.</param>
+    /// <remarks>Stops once: a host can be stopped twice (WebApplicationFactory stops it while the app's own
+    /// <c>Run</c> stops and disposes it on the same signal), and a later call must not touch what was disposed.</remarks>
+    public override Task StopAsync(CancellationToken cancellationToken)
     {
+        lock (_stopLock)
+        {
+            return _stopped ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _pool.BeginShutdown();
         await base.StopAsync(cancellationToken);
+        // A round already placing tasks finishes its claims (those tasks are drained like the rest); later rounds place nothing.
+        await _round.WaitAsync(CancellationToken.None);
+        _round.Release();
+        await DrainAsync(cancellationToken);
         await _pool.DisposeAsync();
         await _lease.ReleaseAsync();
     }
@@ -250,10 +281,68 @@ public sealed class GpuScheduler : BackgroundService
         {
             // Once, as before any round: retried later it could take this process's own new work for the dead owner's.
             _recoveryDue = false;
-            await _queue.RecoverAbandonedAsync(cancellationToken);
+            await RecoverAbandonedAsync(cancellationToken);
         }
 
         return _lease.IsHeld;
+    }
+
+    /// <summary>Kills the task processes other host instances left running for this database, then recovers their
+    /// tasks as Lost, noting on each what was killed. Runs only when this process has just taken the lease: the
+    /// previous holder is dead (or has lost the lease), so nothing it runs may go on next to the retries.</summary>
+    private async Task RecoverAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var killed = LeftoverProcesses.KillOrphans(_owner);
+        foreach (var process in killed)
+        {
+            _logger.LogWarning("Killed process {ProcessId} of task {TaskId}, left running by {Host}: {CommandLine}",
+                process.ProcessId, process.TaskId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?", process.Host, process.CommandLine);
+        }
+
+        var notes = killed.Where(p => p.TaskId is not null).GroupBy(p => p.TaskId!.Value).ToDictionary(
+            g => g.Key,
+            g => $"killed {g.Count()} process(es) it left running: {string.Join("; ", g.Take(3).Select(p => Shorten(p.CommandLine)))}{(g.Count() > 3 ? "; …" : "")}");
+        await _queue.RecoverAbandonedAsync(notes, cancellationToken);
+
+        static string Shorten(string commandLine) => commandLine.Length <= 120 ? commandLine : commandLine[..119] + "…";
+    }
+
+    /// <summary>Waits for running work to finish, up to the grace, heartbeating the lease meanwhile: the grace may
+    /// be longer than the lease, and no other process may recover these tasks while they still run here.</summary>
+    private async Task DrainAsync(CancellationToken hostGivesUp)
+    {
+        var deadline = _clock.GetUtcNow() + _pool.ShutdownGrace;
+        var options = _options.CurrentValue;
+        var heartbeat = TimeSpan.FromSeconds(Math.Min(options.IntervalSeconds, Math.Max(1, options.LeaseSeconds / 3)));
+        if (_pool.Running.Count > 0)
+        {
+            _logger.LogInformation("Stopping: no new tasks; waiting up to {Grace} s for {Count} running task(s)",
+                _pool.ShutdownGrace.TotalSeconds, _pool.Running.Count);
+        }
+
+        while (_pool.Running.Count > 0 && !hostGivesUp.IsCancellationRequested)
+        {
+            var left = deadline - _clock.GetUtcNow();
+            if (left <= TimeSpan.Zero || await _pool.WaitForRunningAsync(left < heartbeat ? left : heartbeat, hostGivesUp))
+            {
+                break;
+            }
+
+            try
+            {
+                await _lease.RenewAsync(hostGivesUp);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A failed heartbeat must not end the drain; at worst the lease expires and the tasks are recovered as Lost.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _logger.LogWarning(ex, "Could not renew the scheduler lease while stopping");
+            }
+        }
     }
 
     private async Task<bool> StartAsync(Placement placement, CancellationToken cancellationToken)

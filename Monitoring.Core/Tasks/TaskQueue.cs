@@ -247,14 +247,16 @@ public sealed class TaskQueue(
 
     /// <summary>Run once at start-up, before scheduling: whatever a previous process left running
     /// was lost with it, and counts as a failed attempt of kind <see cref="FailureKind.Lost"/>.</summary>
-    public Task<int> RecoverAbandonedAsync(CancellationToken cancellationToken = default) =>
+    /// <param name="killed">What the caller killed of each task's processes first, noted on its timeline.</param>
+    public Task<int> RecoverAbandonedAsync(IReadOnlyDictionary<long, string>? killed = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (w, now) =>
         {
             var running = await w.Db.Tasks.Where(t => t.Status == TaskState.Processing).ToListAsync(cancellationToken);
             foreach (var task in running)
             {
+                var note = killed is not null && killed.TryGetValue(task.Id, out var processes) ? $"; {processes}" : "";
                 Fail(w, task, new TaskFailure(FailureKind.Lost,
-                    $"The process stopped while the task ran on worker {task.WorkerId ?? "?"}."), now, Actor.System);
+                    $"The process stopped while the task ran on worker {task.WorkerId ?? "?"}{note}."), now, Actor.System);
             }
 
             if (running.Count > 0)
@@ -263,6 +265,25 @@ public sealed class TaskQueue(
             }
 
             return running.Count;
+        }, cancellationToken);
+
+    /// <summary>The host is stopping gracefully and the attempt did not finish within the grace: the task goes
+    /// back to the queue, keeping its place, and the attempt is not counted (a stop is not the task's failure).</summary>
+    /// <param name="why">How the attempt ended, for the timeline.</param>
+    public Task<TaskItem> InterruptAsync(long taskId, string why, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (w, now) =>
+        {
+            var task = await FindAsync(w.Db, taskId, cancellationToken);
+            var ranFor = ElapsedMs(task.StartedAt, now) is { } ms ? $" after {ms / 1000.0:0.#} s" : "";
+            w.Move(task, TaskTrigger.Interrupt, now, Actor.System,
+                $"Interrupted by shutdown{ranFor} on worker {task.WorkerId ?? "?"} ({why}); attempt {task.Attempt} of {task.MaxAttempts} not counted, back in the queue");
+            // The claim counted this attempt; undoing that leaves the retry budget as it was before the claim.
+            task.Attempt = Math.Max(0, task.Attempt - 1);
+            task.StartedAt = null;
+            task.WorkerId = null;
+            task.GpuUuid = null;
+            task.Progress = 0;
+            return task;
         }, cancellationToken);
 
     /// <summary>An operator retries a dead or cancelled task; its attempt budget is renewed.</summary>

@@ -17,6 +17,8 @@ public enum TaskTrigger
     /// <summary>The scheduler refuses a queued task that needs more GPU memory than any GPU offers (SPEC §3):
     /// it never ran, so it is not claimed and no attempt is used.</summary>
     RefuseNoCapacity,
+    /// <summary>A graceful stop of the host ended the attempt: back to the queue, the attempt not counted.</summary>
+    Interrupt,
 }
 
 /// <summary>The single list of legal transitions (SPEC §3). Everything else is refused.</summary>
@@ -35,6 +37,7 @@ public static class TaskTransitions
         [(TaskState.Retrying, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Processing, TaskTrigger.Cancel)] = TaskState.Cancelled,
         [(TaskState.Pending, TaskTrigger.RefuseNoCapacity)] = TaskState.Failed,
+        [(TaskState.Processing, TaskTrigger.Interrupt)] = TaskState.Pending,
     };
 
     /// <summary>States from which a task may be deleted; a running task must be cancelled first.</summary>
@@ -78,6 +81,7 @@ public sealed class IllegalTransitionException(long taskId, TaskState from, stri
         TaskTrigger.ManualRetry => "retried (only Failed or Cancelled tasks can be)",
         TaskTrigger.Cancel => "cancelled (only Pending, Retrying or Processing tasks can be)",
         TaskTrigger.RefuseNoCapacity => "refused for capacity (only Pending tasks can be)",
+        TaskTrigger.Interrupt => "interrupted (only a Processing task can be)",
         _ => trigger.ToString(),
     };
 }

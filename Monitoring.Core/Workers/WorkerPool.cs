@@ -46,6 +46,7 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<WorkerPool> _logger;
     private readonly string _outputRoot;
+    private volatile bool _shuttingDown;
     private int _size;
     private int _nextWorkerNumber = 1;
 
@@ -59,8 +60,12 @@ public sealed class WorkerPool : IAsyncDisposable
         _clock = clock;
         _logger = logger;
         _outputRoot = Path.Combine(Path.GetFullPath(storage.Value.DataDirectory), "tasks");
+        ShutdownGrace = TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds);
         Resize(options.Value.Count);
     }
+
+    /// <summary>How long running tasks may take to finish when the host stops (<c>Workers:ShutdownGraceSeconds</c>).</summary>
+    public TimeSpan ShutdownGrace { get; }
 
     /// <summary>Raised when a worker becomes free, so the scheduler can place more work at once.</summary>
     public event Action? WorkerFreed;
@@ -225,8 +230,37 @@ public sealed class WorkerPool : IAsyncDisposable
         }
     }
 
+    /// <summary>The host is stopping: from now on an attempt that ends without success, or is stopped, goes back
+    /// to the queue uncounted. A failure is not held against the task while the host stops: the service manager may
+    /// signal the task's processes too (systemd's default KillMode, Ctrl+C in a terminal).</summary>
+    public void BeginShutdown() => _shuttingDown = true;
+
+    /// <summary>Waits until no task runs, at most <paramref name="timeout"/> (on the pool's clock). Returns true
+    /// when none runs.</summary>
+    public async Task<bool> WaitForRunningAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        List<Task> running;
+        lock (_lock)
+        {
+            running = _workers.Where(w => w.Current is not null).Select(w => w.Execution).OfType<Task>().ToList();
+        }
+
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(timeout, _clock, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops whatever still runs (killing its processes) and waits, briefly, for each to be recorded: as
+    /// interrupted by shutdown, back in the queue without using up an attempt.</summary>
     public async ValueTask DisposeAsync()
     {
+        _shuttingDown = true;
         List<Task> running;
         lock (_lock)
         {
@@ -241,21 +275,23 @@ public sealed class WorkerPool : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
+            // Killing a process tree and writing one row each takes well under a second; a handler that ignores
+            // its token is not waited for beyond this.
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (TimeoutException)
         {
             // The next start recovers whatever was still running as Lost.
-            _logger.LogWarning("Some running tasks did not stop within 30 s of shutdown");
+            _logger.LogWarning("Some running tasks did not stop within 10 s of being stopped at shutdown; the next start recovers them as Lost");
         }
     }
 
     private async Task RunAsync(Worker worker, TaskItem task, RunningTask running)
     {
-        var succeeded = false;
+        var outcome = Outcome.Failed;
         try
         {
-            succeeded = await ExecuteAsync(worker, task, running);
+            outcome = await ExecuteAsync(worker, task, running);
         }
 #pragma warning disable CA1031 // A worker must survive anything a handler or the database throws; it is logged.
         catch (Exception ex)
@@ -275,11 +311,11 @@ public sealed class WorkerPool : IAsyncDisposable
             lock (_lock)
             {
                 worker.Busy.Stop(_clock.GetUtcNow());
-                if (succeeded)
+                if (outcome == Outcome.Succeeded)
                 {
                     worker.Completed++;
                 }
-                else if (worker.StopReason is not StopReason.Shutdown and not StopReason.Cancelled)
+                else if (outcome == Outcome.Failed)
                 {
                     worker.Failed++;
                 }
@@ -302,8 +338,8 @@ public sealed class WorkerPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one attempt and records its outcome through the state machine. Returns true on success.</summary>
-    private async Task<bool> ExecuteAsync(Worker worker, TaskItem task, RunningTask running)
+    /// <summary>Runs one attempt and records its outcome through the state machine.</summary>
+    private async Task<Outcome> ExecuteAsync(Worker worker, TaskItem task, RunningTask running)
     {
         // The queue records the outcome on this span (Activity.Current) when the attempt ends.
         using var trace = TaskTracing.StartRun(task, worker.Id, running.GpuUuid, running.StartedAt);
@@ -311,7 +347,7 @@ public sealed class WorkerPool : IAsyncDisposable
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Rejected,
                 $"No handler runs task type '{task.Type}'; known types: {string.Join(", ", _types.All.Select(t => t.Name))}."));
-            return false;
+            return Outcome.Failed;
         }
 
         var token = worker.Stopping!.Token;
@@ -325,39 +361,63 @@ public sealed class WorkerPool : IAsyncDisposable
                 new TaskRun(task.Id, task.Type, parameters.RootElement, task.Attempt, worker.Id, running.GpuUuid, running.ReservedBytes, outputDirectory, progress),
                 token);
             await _queue.CompleteAsync(task.Id, result.ResultJson, result.PeakGpuMemoryBytes, result.OutputTail, CancellationToken.None);
-            return true;
+            return Outcome.Succeeded;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            if (worker.StopReason == StopReason.Timeout)
+            switch (worker.StopReason)
             {
-                await RecordAsync(task.Id, new TaskFailure(FailureKind.Timeout,
-                    $"Timed out after {task.TimeoutSeconds} s; the running work was stopped."));
+                case StopReason.Timeout:
+                    await RecordAsync(task.Id, new TaskFailure(FailureKind.Timeout,
+                        $"Timed out after {task.TimeoutSeconds} s; the running work was stopped."));
+                    return Outcome.Failed;
+                case StopReason.Shutdown:
+                    await InterruptAsync(task.Id, $"still running when the {ShutdownGrace.TotalSeconds:0.#} s shutdown grace ended; its processes were stopped");
+                    TaskTracing.RunStopped(trace, "interrupted", _clock.GetUtcNow());
+                    return Outcome.Stopped;
+                default:
+                    // Cancelled: the operator's cancel already recorded the state.
+                    TaskTracing.RunStopped(trace, "cancelled", _clock.GetUtcNow());
+                    return Outcome.Stopped;
             }
-            else
-            {
-                // Cancelled: the operator's cancel already recorded the state. Shutdown: the next start recovers it as Lost.
-                TaskTracing.RunStopped(trace, worker.StopReason == StopReason.Cancelled ? "cancelled" : "interrupted", _clock.GetUtcNow());
-            }
-
-            return false;
         }
         catch (TaskRejectedException ex)
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Rejected, ex.Message));
-            return false;
+            return Outcome.Failed;
+        }
+#pragma warning disable CA1031 // While the host stops, any failure is recorded as an interruption, with its message.
+        catch (Exception ex) when (_shuttingDown && ex is not IllegalTransitionException)
+#pragma warning restore CA1031
+        {
+            await InterruptAsync(task.Id, $"it ended while the host stopped: {ex.Message}");
+            TaskTracing.RunStopped(trace, "interrupted", _clock.GetUtcNow());
+            return Outcome.Stopped;
         }
         catch (TaskFailedException ex)
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Error, ex.Message, OutputTail: ex.Detail));
-            return false;
+            return Outcome.Failed;
         }
 #pragma warning disable CA1031 // Any other handler exception is a failed attempt, recorded with its message and stack.
         catch (Exception ex) when (ex is not IllegalTransitionException)
 #pragma warning restore CA1031
         {
             await RecordAsync(task.Id, new TaskFailure(FailureKind.Error, $"{ex.GetType().Name}: {ex.Message}", ex.ToString()));
-            return false;
+            return Outcome.Failed;
+        }
+    }
+
+    private async Task InterruptAsync(long taskId, string why)
+    {
+        try
+        {
+            await _queue.InterruptAsync(taskId, why, CancellationToken.None);
+        }
+        catch (IllegalTransitionException ex)
+        {
+            // Cancelled by an operator while the attempt ended: the cancel stands.
+            _logger.LogInformation("Interruption of task {TaskId} not recorded: {Reason}", taskId, ex.Message);
         }
     }
 
@@ -388,6 +448,14 @@ public sealed class WorkerPool : IAsyncDisposable
             // Cancelled by an operator while the attempt ended: the cancel stands.
             _logger.LogInformation("Outcome of task {TaskId} not recorded: {Reason}", taskId, ex.Message);
         }
+    }
+
+    private enum Outcome
+    {
+        Succeeded,
+        Failed,
+        /// <summary>Cancelled by an operator, or interrupted by shutdown: neither counts against the worker.</summary>
+        Stopped,
     }
 
     private sealed class Worker(string id)

@@ -81,6 +81,8 @@ public sealed class MonitoringApp : WebApplicationFactory<Program>
         builder.UseSetting("Scheduler:Enabled", "false");
         builder.UseSetting("Gpu:Provider", "none");
         builder.UseSetting("Urls", "http://127.0.0.1:0");
+        // A test host's tasks (gates held open) are stopped at once on dispose, not waited for; a test of the grace sets it.
+        builder.UseSetting("Workers:ShutdownGraceSeconds", "0");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -89,6 +89,16 @@ public sealed class WebProcess : IDisposable
         }, $"the host answers\n{Output}", TimeSpan.FromSeconds(180));
     }
 
+    public int Id => _process.Id;
+
+    /// <summary>SIGTERM: what <c>systemctl stop</c> and <c>docker stop</c> send first; the host stops gracefully.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>SIGKILL, no chance to clean up: what a crash or an OOM kill does.</summary>
     public void KillHard()
     {

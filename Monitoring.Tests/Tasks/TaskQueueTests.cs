@@ -212,6 +212,50 @@ public sealed class TaskQueueTests
     }
 
     [Fact]
+    public async Task Recovery_notes_on_the_timeline_which_processes_of_the_task_were_killed()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var task = await db.InStateAsync(TaskState.Processing);
+
+        await db.Queue.RecoverAbandonedAsync(new Dictionary<long, string> { [task.Id] = "killed 1 process(es) it left running: sleep 300" });
+
+        var recovered = await db.Reader.GetAsync(task.Id);
+        Assert.Equal(FailureKind.Lost, recovered!.FailureKind);
+        Assert.Contains("killed 1 process(es) it left running: sleep 300", recovered.Events[^1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attempt_interrupted_by_shutdown_goes_back_to_the_queue_without_using_up_an_attempt()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var task = await db.Queue.EnqueueAsync(maxAttempts: 3);
+        await db.Queue.ClaimAsync(task.Id, "w1", "GPU-1");
+        await db.Queue.FailAsync(task.Id, new TaskFailure(FailureKind.Error, "first attempt failed"));
+        db.Clock.Advance(TimeSpan.FromHours(1));
+        await db.Queue.RequeueDueRetriesAsync();
+        var queuedAgain = await db.Reader.GetAsync(task.Id);
+        await db.Queue.ClaimAsync(task.Id, "w2", "GPU-1");
+        db.Clock.Advance(TimeSpan.FromSeconds(12));
+
+        await db.Queue.InterruptAsync(task.Id, "still running when the grace ended");
+
+        var interrupted = await db.Reader.GetAsync(task.Id);
+        Assert.Equal(TaskState.Pending, interrupted!.Status);
+        Assert.Equal(1, interrupted.Attempt);
+        Assert.Equal(queuedAgain!.EnqueuedAt, interrupted.EnqueuedAt);
+        Assert.Null(interrupted.WorkerId);
+        Assert.Null(interrupted.GpuUuid);
+        Assert.Null(interrupted.StartedAt);
+        var last = interrupted.Events[^1];
+        Assert.Equal((TaskState.Processing, TaskState.Pending, "system"), (last.From, last.To, last.Actor));
+        Assert.Equal("Interrupted by shutdown after 12 s on worker w2 (still running when the grace ended); attempt 2 of 3 not counted, back in the queue", last.Message);
+
+        // The budget is as before the claim: the next claim is attempt 2 again.
+        Assert.Equal(2, (await db.Queue.ClaimAsync(task.Id, "w1", null)).Attempt);
+        await db.AssertCountersMatchTasksAsync();
+    }
+
+    [Fact]
     public async Task Deleting_removes_the_task_and_its_events_and_audits_a_snapshot()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -17,6 +17,7 @@ public sealed class TaskTransitionTests
         Cancel,
         Delete,
         RefuseNoCapacity,
+        InterruptByShutdown,
     }
 
     /// <summary>SPEC §3, written out independently of <see cref="TaskTransitions"/> so a wrong table fails here.
@@ -31,6 +32,7 @@ public sealed class TaskTransitionTests
         [(TaskState.Processing, Operation.FailRetryable)] = TaskState.Retrying,
         [(TaskState.Processing, Operation.FailNonRetryable)] = TaskState.Failed,
         [(TaskState.Processing, Operation.Cancel)] = TaskState.Cancelled,
+        [(TaskState.Processing, Operation.InterruptByShutdown)] = TaskState.Pending,
         [(TaskState.Retrying, Operation.Requeue)] = TaskState.Pending,
         [(TaskState.Retrying, Operation.Cancel)] = TaskState.Cancelled,
         [(TaskState.Failed, Operation.ManualRetry)] = TaskState.Pending,
@@ -134,6 +136,9 @@ public sealed class TaskTransitionTests
                     break;
                 case Operation.RefuseNoCapacity:
                     await db.Queue.RefuseNoCapacityAsync(id, "needs 30.0 GiB; the largest GPU offers 21.6 GiB after margin");
+                    break;
+                case Operation.InterruptByShutdown:
+                    await db.Queue.InterruptAsync(id, "the host stopped");
                     break;
             }
 
