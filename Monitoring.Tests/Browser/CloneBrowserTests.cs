@@ -46,7 +46,7 @@ public sealed class CloneBrowserTests(BrowserFixture browser) : IDisposable
         await page.GetByTestId("detail-clone").ClickAsync();
         await page.GetByTestId("clone-parameters").FillAsync("""{"width": "-vf", "height": 480, "seconds": 2}""");
         await page.GetByTestId("clone-submit").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("clone-editor")).ToContainTextAsync("must not start with '-'");
+        await Assertions.Expect(page.GetByTestId("clone-editor")).ToContainTextAsync("width must be an integer");
         Assert.Null(await _app.Reader.GetAsync(original.Id + 2));
     }
 }
