@@ -27,6 +27,7 @@ public sealed class TaskIntake(TaskTypeRegistry registry, TaskQueue queue)
         registry.TryGet(submission.Type!, out var definition, out _);
         var withDefaults = submission with
         {
+            Parameters = definition!.ParameterSchema is { } schema ? schema.WithDefaults(submission.Parameters) : submission.Parameters,
             RequiredGpuMemoryBytes = submission.RequiredGpuMemoryBytes ?? (definition!.RequiresGpu ? definition.GpuMemoryBytes : 0),
             TimeoutSeconds = submission.TimeoutSeconds ?? definition!.TimeoutSeconds,
             MaxAttempts = submission.MaxAttempts ?? definition!.MaxAttempts,

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Monitoring.Core.Handlers;
@@ -565,6 +566,33 @@ public sealed class TaskParameterSchema
             }
         }
         return problems;
+    }
+
+    /// <summary>The submitted parameters (already valid) with every missing parameter that has a default added, typed as
+    /// declared, so the stored task shows what it runs with, and a later change of a default does not change a task
+    /// already queued.</summary>
+    public JsonElement? WithDefaults(JsonElement? parameters)
+    {
+        var given = parameters is { ValueKind: JsonValueKind.Object } value ? value : (JsonElement?)null;
+        var missing = Parameters.Where(p => p.Default is not null && (given is not { } g || !g.TryGetProperty(p.Name, out _))).ToList();
+        if (missing.Count == 0)
+        {
+            return parameters;
+        }
+
+        var filled = given is { } present ? JsonObject.Create(present)! : [];
+        foreach (var parameter in missing)
+        {
+            filled[parameter.Name] = parameter.Kind switch
+            {
+                TaskParameterKind.Integer => JsonValue.Create(long.Parse(parameter.Default!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)),
+                TaskParameterKind.Number => JsonValue.Create(decimal.Parse(parameter.Default!, NumberStyles.Number, CultureInfo.InvariantCulture)),
+                TaskParameterKind.Boolean => JsonValue.Create(parameter.Default == "true"),
+                _ => JsonValue.Create(parameter.Default),
+            };
+        }
+
+        return JsonSerializer.SerializeToElement(filled);
     }
 
     /// <summary>A caller-chosen name, bounded and printable, for an error message.</summary>

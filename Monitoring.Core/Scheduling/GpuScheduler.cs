@@ -31,8 +31,8 @@ public sealed class GpuScheduler : BackgroundService
     // The largest GPU this process has seen, so a GPU that drops out of the reading for a while (lost, resetting)
     // does not turn tasks only it could run into NoCapacity failures. One number: bounded.
     private long _largestGpuTotalBytes;
-    // Set when the lease is newly taken, until the previous owner's running tasks are recovered.
-    private bool _recoveryDue;
+    // Set when the lease is newly taken, until the previous owner's running tasks are recovered; no round runs meanwhile.
+    private volatile bool _recoveryDue;
 
     private volatile bool _stopping;
     private readonly object _stopLock = new();
@@ -76,7 +76,8 @@ public sealed class GpuScheduler : BackgroundService
     /// timeouts, due retries, then a round.</summary>
     public async Task TickAsync(CancellationToken cancellationToken = default)
     {
-        if (!await RefreshLeaseAsync(cancellationToken) || _stopping)
+        // Stopping first: a tick after the lease was released would take it again and recover running work as Lost.
+        if (_stopping || !await RefreshLeaseAsync(cancellationToken))
         {
             return;
         }
@@ -98,7 +99,7 @@ public sealed class GpuScheduler : BackgroundService
     /// <summary>One placement round. Returns how many tasks were started.</summary>
     public async Task<int> RunRoundAsync(CancellationToken cancellationToken = default)
     {
-        if (!_lease.IsHeld)
+        if (!_lease.IsHeld || _recoveryDue)
         {
             return 0;
         }
@@ -106,7 +107,7 @@ public sealed class GpuScheduler : BackgroundService
         await _round.WaitAsync(cancellationToken);
         try
         {
-            if (_stopping)
+            if (_stopping || _recoveryDue)
             {
                 return 0;
             }
@@ -279,12 +280,22 @@ public sealed class GpuScheduler : BackgroundService
         _role.Update(_lease.IsHeld ? null : _lease.HeldBy);
         if (_recoveryDue && _lease.IsHeld)
         {
-            // Once, as before any round: retried later it could take this process's own new work for the dead owner's.
-            _recoveryDue = false;
-            await RecoverAbandonedAsync(cancellationToken);
+            // Before any round (rounds wait while it is due, and this holds the round lock): a round beside the
+            // recovery could claim a task that the recovery then takes for the dead owner's. Cleared only once it
+            // succeeded, so a failure (the database busy) is retried by the next tick.
+            await _round.WaitAsync(cancellationToken);
+            try
+            {
+                await RecoverAbandonedAsync(cancellationToken);
+                _recoveryDue = false;
+            }
+            finally
+            {
+                _round.Release();
+            }
         }
 
-        return _lease.IsHeld;
+        return _lease.IsHeld && !_recoveryDue;
     }
 
     /// <summary>Kills the task processes other host instances left running for this database, then recovers their

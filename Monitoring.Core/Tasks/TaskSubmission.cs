@@ -76,7 +76,7 @@ public static partial class TaskSubmissionValidator
         // A blank key would make every blank-keyed request "the same request"; control characters and lone
         // surrogates cannot be shown or stored faithfully.
         if (submission.IdempotencyKey is { } key &&
-            (key.Length > TaskItem.MaxIdempotencyKeyLength || string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl) || !IsWellFormed(key)))
+            (key.Length > TaskItem.MaxIdempotencyKeyLength || string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl) || !UnicodeText.IsWellFormed(key)))
         {
             errors["idempotencyKey"] = [$"The idempotency key must be 1–{TaskItem.MaxIdempotencyKeyLength} printable characters, not only spaces."];
         }
@@ -87,23 +87,6 @@ public static partial class TaskSubmissionValidator
         }
 
         return errors;
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]

@@ -135,6 +135,25 @@ public sealed class TaskParametersTests(ParameterTypesDatabase fixture) : IClass
         Assert.Equal("""{"text":"clip-01.v2","count":4096,"ratio":0.25,"flag":true,"preset":"slow"}""", task.Parameters);
     }
 
+    [Fact]
+    public async Task Parameters_left_out_are_stored_with_their_defaults_typed_as_declared()
+    {
+        var (task, created) = await fixture.Intake.EnqueueAsync(
+            new TaskSubmission { Type = ParameterTypesDatabase.Type, Parameters = Json("""{"count":64}"""), IdempotencyKey = "defaults" },
+            Actor.System);
+
+        Assert.True(created);
+        // What the task runs with is on record: a later change of a default does not change a queued task.
+        Assert.Equal("""{"count":64,"text":"clip","ratio":1.5,"flag":false,"preset":"fast"}""", task.Parameters);
+
+        // The same submission again is the same task, not a conflict with its own stored defaults.
+        var (repeat, again) = await fixture.Intake.EnqueueAsync(
+            new TaskSubmission { Type = ParameterTypesDatabase.Type, Parameters = Json("""{"count":64}"""), IdempotencyKey = "defaults" },
+            Actor.System);
+        Assert.False(again);
+        Assert.Equal(task.Id, repeat.Id);
+    }
+
     [Theory]
     [InlineData("integer", "320", "320")]
     [InlineData("integer", "320.0", "320")]

@@ -37,6 +37,25 @@ public sealed class ForwardedHeadersTests
         Assert.Equal(401, standard.Response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    [InlineData("Via", "1.1 nginx")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("X-Forwarded-Host", "monitoring.example")]
+    public async Task Without_accounts_a_loopback_caller_carrying_any_proxy_header_is_refused(string header, string value)
+    {
+        using var app = new MonitoringApp();
+
+        var forwarded = await app.Server.SendAsync(c =>
+        {
+            c.Request.Path = "/api/v1/tasks";
+            c.Request.Headers[header] = value;
+            c.Connection.RemoteIpAddress = IPAddress.Loopback;
+        });
+
+        Assert.Equal(401, forwarded.Response.StatusCode);
+    }
+
     [Fact]
     public async Task Anonymous_metrics_refuse_a_loopback_caller_carrying_X_Forwarded_For()
     {

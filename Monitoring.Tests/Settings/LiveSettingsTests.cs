@@ -145,7 +145,8 @@ public sealed class LiveSettingsTests
         using var app = new MonitoringApp(MonitoringApp.Scheduling(("Probes:GpuIntervalSeconds", "3600"), ("Gpu:Provider", "simulated")));
         using var client = app.CreateClient();
         var monitor = app.Services.GetRequiredService<PeriodicJobMonitor>();
-        await Eventually.TrueAsync(() => monitor.Snapshot().Single(j => j.Name == GpuProbeJob.JobName).Runs >= 1, "the GPU probe runs once at start");
+        await Eventually.TrueAsync(() => monitor.Snapshot().Single(j => j.Name == GpuProbeJob.JobName).Runs >= 1, "the GPU probe runs once at start",
+            TimeSpan.FromSeconds(60));
         var before = monitor.Snapshot().Single(j => j.Name == GpuProbeJob.JobName).Runs;
 
         await client.PostJsonAsync("/api/v1/system/config", new Dictionary<string, object> { ["Probes:GpuIntervalSeconds"] = 1 });

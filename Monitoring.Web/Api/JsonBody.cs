@@ -218,24 +218,7 @@ public static class JsonBody
             return false;
         }
 
-        return value is null || IsWellFormed(value);
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return value is null || UnicodeText.IsWellFormed(value);
     }
 
     private static void NextElement(List<PathFrame> path)

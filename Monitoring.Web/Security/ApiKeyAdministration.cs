@@ -1,3 +1,4 @@
+using Monitoring.Core.Scheduling;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Monitoring.Core.Audit;
@@ -12,7 +13,7 @@ public sealed record ApiKeyView(long Id, string Name, string Role, string Prefix
 public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
 
 /// <summary>Creating, listing and revoking API keys, for the API and the Users page alike; every change audited.</summary>
-public sealed class ApiKeyAdministration(IDbContextFactory<AccountStore> accounts, AuditWriter audit, TimeProvider clock)
+public sealed class ApiKeyAdministration(IDbContextFactory<AccountStore> accounts, AuditWriter audit, InstanceRole instanceRole, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> AssignableRoles = [Roles.Viewer, Roles.Operator, Roles.Admin];
 
@@ -44,6 +45,7 @@ public sealed class ApiKeyAdministration(IDbContextFactory<AccountStore> account
     public async Task<CreatedApiKey> CreateAsync(Actor actor, string name, string role, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        instanceRole.EnsureWritable();
         if (Validate(name, role).Count > 0)
         {
             throw new ArgumentException("The API key request is invalid; call Validate first.", nameof(name));
@@ -68,6 +70,7 @@ public sealed class ApiKeyAdministration(IDbContextFactory<AccountStore> account
     /// <summary>Revokes a key. Returns null when there is no such key; throws when it was revoked already.</summary>
     public async Task<ApiKeyView?> RevokeAsync(Actor actor, long id, CancellationToken cancellationToken = default)
     {
+        instanceRole.EnsureWritable();
         await using var db = await accounts.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)

@@ -6,6 +6,14 @@ namespace Monitoring.Web.Security;
 /// actions are audited with it like API calls are.</summary>
 public sealed record ClientAddress(string? Address)
 {
+    // What proxies add: the standard and de-facto client headers (nginx's X-Real-IP among them), Via, and the
+    // X-Original-* copies the forwarded-headers middleware leaves behind.
+    private static readonly string[] ProxyHeaders =
+    [
+        "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Via",
+        "X-Original-For", "X-Original-Host", "X-Original-Proto",
+    ];
+
     /// <summary>Whether the caller sits on this machine: the one rule behind <c>Auth:Mode=None</c> and the anonymous
     /// <c>/metrics</c>. A request that was forwarded at all never is, whatever its socket peer: a reverse proxy on
     /// this machine connects over loopback on behalf of anyone.</summary>
@@ -15,7 +23,7 @@ public sealed record ClientAddress(string? Address)
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.Request.Headers;
-        if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Original-For") || headers.ContainsKey("Forwarded"))
+        if (ProxyHeaders.Any(headers.ContainsKey))
         {
             return false;
         }

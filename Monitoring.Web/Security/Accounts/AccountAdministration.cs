@@ -1,3 +1,4 @@
+using Monitoring.Core.Scheduling;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Monitoring.Core.Audit;
@@ -12,7 +13,7 @@ public sealed class AccountChangeException(string message) : InvalidOperationExc
 
 /// <summary>What an Admin does to accounts: create, set the role, disable, enable, reset the password.
 /// Each change is audited; each runs in its own scope (the console calls it from a long-lived circuit).</summary>
-public sealed class AccountAdministration(IServiceScopeFactory scopes, AuditWriter audit, TimeProvider clock)
+public sealed class AccountAdministration(IServiceScopeFactory scopes, AuditWriter audit, InstanceRole instanceRole, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> AssignableRoles = [Roles.Viewer, Roles.Operator, Roles.Admin];
 
@@ -99,6 +100,12 @@ public sealed class AccountAdministration(IServiceScopeFactory scopes, AuditWrit
 
     private async Task ChangeAsync(Func<UserManager<MonitoringUser>, Task> change)
     {
+        // Accounts live in the owner's database too, and each change writes its audit row there.
+        if (instanceRole.Reason is { } readOnly)
+        {
+            throw new AccountChangeException($"{readOnly}; make account changes there.");
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         await change(scope.ServiceProvider.GetRequiredService<UserManager<MonitoringUser>>());
     }
