@@ -24,6 +24,8 @@ public sealed class RunningTaskAnomalies(IDbContextFactory<MonitoringDbContext> 
             .ToDictionary(t => t, _ => 0, StringComparer.Ordinal);
         var running = await db.Tasks.AsNoTracking()
             .Where(t => t.Status == TaskState.Processing && t.StartedAt != null)
+            // The longest-running first: past the bound, those are the ones most likely over the limit.
+            .OrderBy(t => t.StartedAt)
             .Select(t => new { t.Type, StartedAt = t.StartedAt!.Value })
             .Take(MaxRunning)
             .ToListAsync(cancellationToken);
