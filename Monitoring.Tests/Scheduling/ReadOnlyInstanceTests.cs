@@ -22,6 +22,8 @@ public sealed class ReadOnlyInstanceTests
     [
         ("Gpu:Provider", "simulated"), ("Probes:GpuIntervalSeconds", "3600"), ("Probes:SystemIntervalSeconds", "3600"),
         ("Probes:PerformanceIntervalSeconds", "3600"),
+        // A lease the owner keeps under load: with the fixtures' 3 s, a delayed tick hands it to the second host.
+        ("Scheduler:LeaseSeconds", "60"),
     ];
 
     [Fact]
@@ -38,7 +40,7 @@ public sealed class ReadOnlyInstanceTests
         await first.Queue.CancelAsync(cancelled.Id, TestTasks.Operator);
         var before = await SnapshotAsync(first);
 
-        using var second = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Workers:Count", "3")), first.DataDirectory);
+        using var second = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Workers:Count", "3"), ("Scheduler:LeaseSeconds", "60")), first.DataDirectory);
         using var client = second.CreateClient();
         var role = second.Services.GetRequiredService<InstanceRole>();
         Assert.True(role.IsReadOnly, "the second host knows it is read-only as soon as it serves");
@@ -86,12 +88,12 @@ public sealed class ReadOnlyInstanceTests
     [Fact]
     public async Task A_second_instance_does_not_present_its_own_pool_and_gpus_as_the_systems()
     {
-        using var first = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Workers:Count", "4")));
+        using var first = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Workers:Count", "4"), ("Scheduler:LeaseSeconds", "60")));
         using var firstClient = first.CreateClient();
         var owner = first.Services.GetRequiredService<SchedulerLeaseKeeper>().OwnerId;
         await Eventually.TrueAsync(() => first.Services.GetRequiredService<SchedulerLeaseKeeper>().IsHeld, "the first host holds the lease");
 
-        using var second = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Gpu:Simulated:Count", "3"), ("Workers:Count", "2")), first.DataDirectory);
+        using var second = new MonitoringApp(MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Gpu:Simulated:Count", "3"), ("Workers:Count", "2"), ("Scheduler:LeaseSeconds", "60")), first.DataDirectory);
         using var client = second.CreateClient();
 
         var workers = await (await client.GetAsync("/api/v1/monitor/workers")).ReadJsonAsync();
@@ -123,12 +125,13 @@ public sealed class ReadOnlyInstanceTests
         var firstJobs = first.Services.GetRequiredService<PeriodicJobMonitor>();
         await Eventually.TrueAsync(
             () => new[] { GpuProbeJob.JobName, SystemProbeJob.JobName, PerformanceSnapshotJob.JobName }.All(j => Completed(firstJobs, j, 1)),
-            "the owner's probes ran their first time");
+            "the owner's probes ran their first time", TimeSpan.FromSeconds(60));
         var samples = await SampleCountAsync(first);
         Assert.True(samples > 0, "the owner records its samples");
 
         using var second = new MonitoringApp(
-            MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Probes:GpuIntervalSeconds", "1"), ("Probes:SystemIntervalSeconds", "1"), ("Probes:PerformanceIntervalSeconds", "5")),
+            MonitoringApp.Scheduling(("Gpu:Provider", "simulated"), ("Probes:GpuIntervalSeconds", "1"), ("Probes:SystemIntervalSeconds", "1"), ("Probes:PerformanceIntervalSeconds", "5"),
+                ("Scheduler:LeaseSeconds", "60")),
             first.DataDirectory);
         using var client = second.CreateClient();
         var jobs = second.Services.GetRequiredService<PeriodicJobMonitor>();
