@@ -25,7 +25,7 @@ public sealed class HostShutdownTests(ITestOutputHelper output)
             long orphaned, waiting;
             using (var first = new WebProcess(data.Path, arguments))
             {
-                await WaitUntilUpAsync(http, first);
+                await first.WaitUntilLiveAsync(http);
                 orphaned = await SubmitAsync(http, seconds: 351);
                 await Eventually.TrueAsync(() => OsProcesses.Matching("sleep", "351").Count == 1, $"the first task's process runs\n{first.Output}");
                 // The only worker is busy: this one waits in the queue.
@@ -39,7 +39,7 @@ public sealed class HostShutdownTests(ITestOutputHelper output)
             Assert.Single(OsProcesses.Matching("sleep", "351"));
 
             using var second = new WebProcess(data.Path, arguments);
-            await WaitUntilUpAsync(http, second);
+            await second.WaitUntilLiveAsync(http);
             var readyAt = DateTimeOffset.UtcNow;
             await Eventually.TrueAsync(async () => (await TaskAsync(http, waiting)).GetProperty("status").GetString() == "Processing",
                 $"the restarted host runs the waiting task\n{second.Output}", TimeSpan.FromSeconds(30));
@@ -78,7 +78,7 @@ public sealed class HostShutdownTests(ITestOutputHelper output)
         try
         {
             using var host = new WebProcess(data.Path, arguments);
-            await WaitUntilUpAsync(http, host);
+            await host.WaitUntilLiveAsync(http);
             var longTask = await SubmitAsync(http, seconds: 361);
             var shortTask = await SubmitAsync(http, seconds: 3.7);
             await Eventually.TrueAsync(() => OsProcesses.Matching("sleep", "361").Count == 1 && OsProcesses.Matching("sleep", "3.7").Count == 1,
@@ -139,16 +139,4 @@ public sealed class HostShutdownTests(ITestOutputHelper output)
     private static async Task<JsonElement> TaskAsync(HttpClient http, long id) =>
         await (await http.GetAsync($"/api/v1/tasks/{id}")).ReadJsonAsync();
 
-    private static async Task WaitUntilUpAsync(HttpClient http, WebProcess host) =>
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("/health/live")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(180));
 }

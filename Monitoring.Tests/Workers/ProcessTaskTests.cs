@@ -81,7 +81,7 @@ public sealed class ProcessTaskTests
         long id;
         using (var first = new WebProcess(data.Path, arguments))
         {
-            await WaitUntilUpAsync(http, first);
+            await first.WaitUntilLiveAsync(http);
             var created = await http.PostJsonAsync("/api/v1/tasks", new { type = "hold", parameters = new { seconds = 319 } });
             id = (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
             await Eventually.TrueAsync(async () => await StatusAsync(http, id) == "Processing", "the task runs on the first host");
@@ -91,7 +91,7 @@ public sealed class ProcessTaskTests
 
         // The orphaned child is left running: the restarted host kills it (HostShutdownTests shows how).
         using var second = new WebProcess(data.Path, arguments);
-        await WaitUntilUpAsync(http, second);
+        await second.WaitUntilLiveAsync(http);
         await Eventually.TrueAsync(async () => await StatusAsync(http, id) is "Retrying" or "Pending" or "Processing" && await KindAsync(http, id) == "Lost",
             "the restarted host recovers the task as Lost", TimeSpan.FromSeconds(30));
 
@@ -100,19 +100,6 @@ public sealed class ProcessTaskTests
         Assert.Contains(events, m => m.StartsWith("Lost on attempt 1 of 3", StringComparison.Ordinal));
         OsProcesses.Kill(OsProcesses.Matching("sleep", "319"));
     }
-
-    private static async Task WaitUntilUpAsync(HttpClient http, WebProcess host) =>
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("/health/live")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, $"the host answers\n{host.Output}", TimeSpan.FromSeconds(180));
 
     private static async Task<string?> StatusAsync(HttpClient http, long id) =>
         (await (await http.GetAsync($"/api/v1/tasks/{id}")).ReadJsonAsync()).GetProperty("status").GetString();
